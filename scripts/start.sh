@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Sets up, builds the Release configuration and starts Lamplight. Until the chat window exists, that
+# is the command-line tool describing a model: MODEL if given, else the stories260K model from
+# ../shared when it is there, else a tiny demo model the build makes with our own GGUF writer.
+#
+#   scripts/start.sh [MODEL.gguf]
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+"$root/scripts/setup.sh" release
+
+bin="$root/build/release"
+model="${1:-}"
+if [[ -z "$model" ]]; then
+  if [[ -f "$root/../shared/models/stories260K.gguf" ]]; then
+    model="$root/../shared/models/stories260K.gguf"
+  else
+    model="$bin/demo-model.gguf"
+    [[ -f "$model" ]] || "$bin/tests/lamplight-make-demo-model" "$model"
+  fi
+fi
+exec "$bin/app/lamplight-cli" info "$model"

@@ -1,0 +1,8 @@
+#include "support/tiny_models.h"
+
+namespace lamp::test {
+
+void addTinySpmVocab(GgufWriter&) {}
+GgufWriter tinyLlamaModel(unsigned) { return {}; }
+
+} // namespace lamp::test

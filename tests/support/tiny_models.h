@@ -1,0 +1,17 @@
+// Small GGUF files made by our own writer, so tests need nothing from outside the repository.
+#pragma once
+
+#include "gguf/gguf_writer.h"
+
+#include <filesystem>
+
+namespace lamp::test {
+
+// A tiny SentencePiece-style vocabulary (`tokenizer.ggml.model = llama`) added to `writer`:
+// <unk>, <s>, </s>, the 256 byte tokens <0x00>..<0xFF>, and a handful of scored pieces.
+void addTinySpmVocab(GgufWriter& writer);
+
+// A complete tiny llama-architecture model (random weights from `seed`) with the vocabulary above.
+GgufWriter tinyLlamaModel(unsigned seed = 7);
+
+} // namespace lamp::test
