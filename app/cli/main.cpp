@@ -1,0 +1,106 @@
+// lamplight-cli: the command-line face of the engine. Subcommands:
+//   info MODEL [--json]
+//   tokenize MODEL TEXT|- [--json] [--special] [--add-bos]
+//   detokenize MODEL ID...
+// Errors go to stderr with a non-zero exit code (1 for a failure, 2 for a usage mistake).
+#include "cli/cli.h"
+
+#include "core/error.h"
+#include "core/log.h"
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: lamplight-cli COMMAND [OPTIONS]\n"
+    "\n"
+    "commands:\n"
+    "  info MODEL.gguf [--json]            architecture, parameters, formats, vocabulary, template\n"
+    "  tokenize MODEL.gguf TEXT [--json] [--special] [--add-bos]\n"
+    "                                      token ids of TEXT (- reads standard input); --special\n"
+    "                                      recognises control tokens such as <|im_start|> in TEXT,\n"
+    "                                      --add-bos adds the BOS/EOS tokens the model asks for\n"
+    "  detokenize MODEL.gguf ID...         the text of token ids\n"
+    "\n"
+    "options for every command: --verbose (debug logging), --help\n";
+
+} // namespace
+
+namespace lamp::cli {
+
+Args Args::parse(int argc, char** argv, int first) {
+    Args args;
+    bool onlyPositional = false;
+    for (int i = first; i < argc; ++i) {
+        const std::string a = argv[i];
+        if (!onlyPositional && a == "--")
+            onlyPositional = true;
+        else if (!onlyPositional && a.size() > 2 && a.rfind("--", 0) == 0)
+            args.flags.push_back(a);
+        else
+            args.positional.push_back(a);
+    }
+    return args;
+}
+
+bool Args::has(const std::string& flag) {
+    used_.push_back(flag);
+    for (const auto& f : flags)
+        if (f == flag)
+            return true;
+    return false;
+}
+
+void Args::rejectUnknownFlags() const {
+    for (const auto& f : flags) {
+        bool known = false;
+        for (const auto& u : used_)
+            known = known || u == f;
+        if (!known)
+            throw UsageError("unknown option " + f);
+    }
+}
+
+void printJson(const QJsonDocument& doc) {
+    const QByteArray bytes = doc.toJson(QJsonDocument::Indented);
+    std::fwrite(bytes.constData(), 1, static_cast<size_t>(bytes.size()), stdout);
+}
+
+} // namespace lamp::cli
+
+int main(int argc, char** argv) {
+    using namespace lamp::cli;
+    if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0) {
+        std::fputs(kUsage, argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    const std::string command = argv[1];
+    try {
+        Args args = Args::parse(argc, argv, 2);
+        if (args.has("--help")) {
+            std::fputs(kUsage, stdout);
+            return 0;
+        }
+        if (args.has("--verbose"))
+            lamp::log::setLevel(spdlog::level::debug);
+        if (command == "info")
+            return runInfo(args);
+        if (command == "tokenize")
+            return runTokenize(args);
+        if (command == "detokenize")
+            return runDetokenize(args);
+        throw UsageError("unknown command '" + command + "'");
+    } catch (const UsageError& e) {
+        std::fprintf(stderr, "lamplight-cli: %s\n\n%s", e.what(), kUsage);
+        return 2;
+    } catch (const lamp::Error& e) {
+        std::fprintf(stderr, "lamplight-cli %s: %s\n", command.c_str(), e.what());
+        return 1;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "lamplight-cli %s: unexpected error: %s\n", command.c_str(), e.what());
+        return 1;
+    }
+}
