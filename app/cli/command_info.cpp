@@ -96,7 +96,4 @@ int runInfo(Args& args) {
     return 0;
 }
 
-int runTokenize(Args&) { throw UsageError("tokenize: not yet"); }
-int runDetokenize(Args&) { throw UsageError("detokenize: not yet"); }
-
 } // namespace lamp::cli

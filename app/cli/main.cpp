@@ -22,7 +22,7 @@ constexpr const char* kUsage =
     "  tokenize MODEL.gguf TEXT [--json] [--special] [--add-bos]\n"
     "                                      token ids of TEXT (- reads standard input); --special\n"
     "                                      recognises control tokens such as <|im_start|> in TEXT,\n"
-    "                                      --add-bos adds the BOS/EOS tokens the model asks for\n"
+    "                                      --add-bos adds BOS (and EOS where the model asks for it)\n"
     "  detokenize MODEL.gguf ID...         the text of token ids\n"
     "\n"
     "options for every command: --verbose (debug logging), --help\n";
