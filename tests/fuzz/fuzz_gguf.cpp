@@ -1,7 +1,10 @@
 // Fuzz target for the GGUF reader: any byte string must either parse into a consistent file or be
 // rejected with lamp::Error — never crash, hang, read out of bounds or allocate without limit.
+// Files that parse go on to the vocabulary and tokenizer, which read the tokenizer.ggml.* metadata.
 #include "core/error.h"
 #include "gguf/gguf_file.h"
+#include "tokenizer/streaming_detokenizer.h"
+#include "tokenizer/tokenizer.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -22,6 +25,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         }
         (void)file.getString("general.architecture");
         (void)file.getUInt("general.alignment");
+        if (file.find("tokenizer.ggml.model") != nullptr) {
+            const auto tokenizer = lamp::makeTokenizer(file);
+            const auto ids = tokenizer->encode("Hello world, <s> 你好 🦙\n  x", {true, true});
+            sink += tokenizer->decode(ids).size();
+            lamp::StreamingDetokenizer stream(*tokenizer);
+            for (const int32_t id : ids)
+                sink += stream.push(id).size();
+            sink += stream.flush().size();
+        }
         volatile size_t keep = sink;
         (void)keep;
     } catch (const lamp::Error&) {
