@@ -18,9 +18,9 @@ struct Result {
     QByteArray err;
 };
 
-Result runCli(const QStringList& args, const QByteArray& input = {}) {
+Result run(const QString& program, const QStringList& args, const QByteArray& input = {}) {
     QProcess p;
-    p.start(QStringLiteral(LAMP_CLI_PATH), args);
+    p.start(program, args);
     if (!p.waitForStarted(10000))
         return {};
     if (!input.isEmpty())
@@ -29,6 +29,10 @@ Result runCli(const QStringList& args, const QByteArray& input = {}) {
     p.waitForFinished(60000);
     return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
             p.readAllStandardError()};
+}
+
+Result runCli(const QStringList& args, const QByteArray& input = {}) {
+    return run(QStringLiteral(LAMP_CLI_PATH), args, input);
 }
 
 } // namespace
@@ -135,6 +139,29 @@ private slots:
         QCOMPARE(runCli({"info", model_, "--jsn"}).exitCode, 2);
         QCOMPARE(runCli({}).exitCode, 2);
         QCOMPARE(runCli({"--help"}).exitCode, 0);
+    }
+
+    // lamplight-quantize writes a model that the reader and `info` accept, with the types asked for.
+    void quantizeTool() {
+        const QString tool = QStringLiteral(LAMP_QUANTIZE_PATH);
+        const QString out = dir_.filePath("demo-q8_0.gguf");
+        const auto q = run(tool, {model_, out, "Q8_0"});
+        QVERIFY2(q.exitCode == 0, q.err.constData());
+        const auto info = runCli({"info", out, "--json"});
+        QCOMPARE(info.exitCode, 0);
+        const auto formats = QJsonDocument::fromJson(info.out).object()["formats"].toObject();
+        // Every matrix is Q8_0 (rows of 64 and 128 are whole Q8_0 blocks); the 5 norms stay F32.
+        QCOMPARE(formats["F32"].toObject()["tensors"].toInt(), 5);
+        QCOMPARE(formats["Q8_0"].toObject()["tensors"].toInt(), 2 + 2 * 7);
+        // Tokenization is unchanged: the vocabulary was copied.
+        QCOMPARE(runCli({"tokenize", out, "the Lamplight"}).out, runCli({"tokenize", model_, "the Lamplight"}).out);
+
+        const auto bad = run(tool, {model_, dir_.filePath("x.gguf"), "q9_9"});
+        QCOMPARE(bad.exitCode, 2);
+        const auto missing = run(tool, {dir_.filePath("none.gguf"), dir_.filePath("x.gguf"), "q4_0"});
+        QCOMPARE(missing.exitCode, 1);
+        QVERIFY2(missing.err.contains("none.gguf"), missing.err.constData());
+        QVERIFY(!QFile::exists(dir_.filePath("x.gguf")));
     }
 };
 
