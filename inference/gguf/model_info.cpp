@@ -57,30 +57,33 @@ ModelInfo describeModel(const GgufFile& file) {
     return info;
 }
 
-std::string humanCount(uint64_t n) {
-    static constexpr std::array<const char*, 5> kUnits{"", "K", "M", "B", "T"};
+namespace {
+// n divided by `base` until it is below `base`, with the unit reached: "1.10B", "637.8 MiB".
+template <size_t N>
+std::string scaled(uint64_t n, double base, const std::array<const char*, N>& units, const char* separator,
+                   const char* decimals) {
     double v = static_cast<double>(n);
     size_t unit = 0;
-    while (v >= 1000.0 && unit + 1 < kUnits.size()) {
-        v /= 1000.0;
+    while (v >= base && unit + 1 < N) {
+        v /= base;
         ++unit;
     }
+    char format[16];
+    std::snprintf(format, sizeof format, "%%.%sf%s%%s", unit == 0 ? "0" : decimals, separator);
     char buf[32];
-    std::snprintf(buf, sizeof buf, unit == 0 ? "%.0f%s" : "%.2f%s", v, kUnits[unit]);
+    std::snprintf(buf, sizeof buf, format, v, units[unit]);
     return buf;
+}
+} // namespace
+
+std::string humanCount(uint64_t n) {
+    static constexpr std::array<const char*, 5> kUnits{"", "K", "M", "B", "T"};
+    return scaled(n, 1000.0, kUnits, "", "2");
 }
 
 std::string humanBytes(uint64_t n) {
     static constexpr std::array<const char*, 5> kUnits{"B", "KiB", "MiB", "GiB", "TiB"};
-    double v = static_cast<double>(n);
-    size_t unit = 0;
-    while (v >= 1024.0 && unit + 1 < kUnits.size()) {
-        v /= 1024.0;
-        ++unit;
-    }
-    char buf[32];
-    std::snprintf(buf, sizeof buf, unit == 0 ? "%.0f %s" : "%.1f %s", v, kUnits[unit]);
-    return buf;
+    return scaled(n, 1024.0, kUnits, " ", "1");
 }
 
 } // namespace lamp

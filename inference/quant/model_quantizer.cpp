@@ -1,5 +1,7 @@
 #include "quant/model_quantizer.h"
 
+#include "core/strings.h"
+
 #include "core/error.h"
 #include "core/log.h"
 #include "quant/dequantize.h"
@@ -136,15 +138,9 @@ void fillTensor(const TensorView& src, const TensorPlan& plan, std::span<std::by
 } // namespace
 
 std::optional<QuantTarget> quantTargetFromName(std::string_view name) {
-    for (const auto& info : kTargets) {
-        if (info.name.size() != name.size())
-            continue;
-        bool same = true;
-        for (size_t i = 0; i < name.size() && same; ++i)
-            same = std::toupper(static_cast<unsigned char>(name[i])) == info.name[i];
-        if (same)
+    for (const auto& info : kTargets)
+        if (equalsIgnoreCase(info.name, name))
             return info.target;
-    }
     return std::nullopt;
 }
 

@@ -1,5 +1,7 @@
 #include "quant/quantize.h"
 
+#include "quant/dequantize.h"
+
 #include "core/error.h"
 #include "quant/block_formats.h"
 #include "quant/half.h"
@@ -167,26 +169,8 @@ void rowBlocks(const float* x, std::byte* dst, int64_t n) {
 } // namespace
 
 bool canQuantize(TensorType type) {
-    switch (type) {
-    case TensorType::F32:
-    case TensorType::F16:
-    case TensorType::BF16:
-    case TensorType::Q4_0:
-    case TensorType::Q4_1:
-    case TensorType::Q5_0:
-    case TensorType::Q5_1:
-    case TensorType::Q8_0:
-    case TensorType::Q2_K:
-    case TensorType::Q3_K:
-    case TensorType::Q4_K:
-    case TensorType::Q5_K:
-    case TensorType::Q6_K:
-    case TensorType::Q8_K:
-        return true;
-    case TensorType::Q8_1:
-        return false;
-    }
-    return false;
+    // Every format we decode we can also encode (all but Q8_1, an activation-only format).
+    return canDequantize(type);
 }
 
 size_t quantizeRow(TensorType type, const float* src, void* dst, int64_t n) {

@@ -1,9 +1,9 @@
 #include "quant/tensor_type.h"
 
 #include "core/error.h"
+#include "core/strings.h"
 
 #include <array>
-#include <cctype>
 #include <string>
 
 namespace lamp {
@@ -46,15 +46,9 @@ const TensorTypeInfo& tensorTypeInfo(TensorType type) {
 std::string_view tensorTypeName(TensorType type) { return tensorTypeInfo(type).name; }
 
 std::optional<TensorType> tensorTypeFromName(std::string_view name) {
-    for (const auto& info : kTypes) {
-        if (info.name.size() != name.size())
-            continue;
-        bool same = true;
-        for (size_t i = 0; i < name.size() && same; ++i)
-            same = std::toupper(static_cast<unsigned char>(name[i])) == info.name[i];
-        if (same)
+    for (const auto& info : kTypes)
+        if (equalsIgnoreCase(info.name, name))
             return info.type;
-    }
     return std::nullopt;
 }
 
