@@ -8,23 +8,22 @@ set -euo pipefail
 preset="${1:-release}"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
-# Build tools, Qt 6 (Core, Test), spdlog, PCRE2 (tokenizer pre-splitting), and clang with its
-# runtime libraries for the libFuzzer target.
-packages=(
+# Build tools, Qt 6 (Core, Test), spdlog and PCRE2 (tokenizer pre-splitting) are required.
+required=(
   cmake ninja-build g++ pkgconf
   qt6-base-dev libspdlog-dev libpcre2-dev
-  clang libclang-rt-dev
 )
+# clang with its runtime libraries builds the libFuzzer target; the build works without it.
+optional=(clang libclang-rt-dev)
+
+is_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 
 missing=()
-for p in "${packages[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
-    missing+=("$p")
-  fi
+for p in "${required[@]}" "${optional[@]}"; do
+  is_installed "$p" || missing+=("$p")
 done
 
 if ((${#missing[@]} > 0)); then
-  echo "setup: installing ${missing[*]}"
   if [[ $(id -u) -eq 0 ]]; then
     sudo=()
   elif command -v sudo >/dev/null; then
@@ -35,7 +34,19 @@ if ((${#missing[@]} > 0)); then
   fi
   export DEBIAN_FRONTEND=noninteractive
   "${sudo[@]}" apt-get update -qq
-  "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  install=()
+  for p in "${missing[@]}"; do
+    # An optional package this distribution does not have is skipped, not an error.
+    if [[ " ${optional[*]} " == *" $p "* ]] && ! apt-cache show "$p" >/dev/null 2>&1; then
+      echo "setup: optional package $p is not available here; skipping it"
+      continue
+    fi
+    install+=("$p")
+  done
+  if ((${#install[@]} > 0)); then
+    echo "setup: installing ${install[*]}"
+    "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${install[@]}"
+  fi
 fi
 
 cd "$root"
