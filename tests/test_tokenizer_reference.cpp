@@ -61,8 +61,10 @@ std::vector<std::vector<int32_t>> parseOutputs(const std::string& text) {
 
 std::string idsToString(const std::vector<int32_t>& ids) {
     std::string s;
-    for (int32_t id : ids)
-        s += " " + std::to_string(id);
+    for (int32_t id : ids) {
+        s += ' ';  // two appends: gcc 12 at -O3 warns falsely (-Wrestrict) on " " + std::string
+        s += std::to_string(id);
+    }
     return s;
 }
 
