@@ -3,9 +3,12 @@
 
 #include <QJsonDocument>
 
+#include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace lamp::cli {
@@ -16,23 +19,37 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-// Arguments after the subcommand: flags (--json, --special, ...) and positionals in order.
-struct Args {
-    std::vector<std::string> positional;
-    std::vector<std::string> flags;
+// Arguments after the subcommand. Commands take their options first (flag(), value(), ...), then
+// positionals(), which fails on anything left that looks like an option, so typos never pass.
+class Args {
+public:
+    Args(int argc, char** argv, int first);
 
-    static Args parse(int argc, char** argv, int first);
-    bool has(const std::string& flag);  // marks the flag as used
-    // Fails on any flag nobody asked about, so typos do not pass silently.
-    void rejectUnknownFlags() const;
+    // True when the flag was given (e.g. "--json").
+    bool flag(std::string_view name);
+    // The value of an option given as "NAME VALUE" or "NAME=VALUE" under any of its names; the last
+    // one wins. UsageError when the value is missing.
+    std::optional<std::string> value(std::initializer_list<std::string_view> names);
+    // Every value of a repeatable option ("--stop A --stop B").
+    std::vector<std::string> values(std::initializer_list<std::string_view> names);
+    std::optional<int64_t> integer(std::initializer_list<std::string_view> names);
+    std::optional<double> number(std::initializer_list<std::string_view> names);
+    // What is left, in order. UsageError for a leftover option.
+    std::vector<std::string> positionals() const;
 
 private:
-    std::vector<std::string> used_;
+    std::vector<std::string> items_;
+    std::vector<bool> used_;
+    size_t end_;  // items from here on follow "--" and are positional
 };
 
 int runInfo(Args& args);
 int runTokenize(Args& args);
 int runDetokenize(Args& args);
+int runGenerate(Args& args);
+int runEval(Args& args);
+int runChat(Args& args);
+int runBench(Args& args);
 
 // Writes JSON to stdout, indented, followed by a newline.
 void printJson(const QJsonDocument& doc);

@@ -83,11 +83,11 @@ void printText(const ModelInfo& info) {
 } // namespace
 
 int runInfo(Args& args) {
-    const bool json = args.has("--json");
-    args.rejectUnknownFlags();
-    if (args.positional.size() != 1)
+    const bool json = args.flag("--json");
+    const auto positional = args.positionals();
+    if (positional.size() != 1)
         throw UsageError("info takes one model file");
-    const auto file = GgufFile::open(args.positional[0]);
+    const auto file = GgufFile::open(positional[0]);
     const ModelInfo info = describeModel(file);
     if (json)
         printJson(QJsonDocument(toJson(info)));

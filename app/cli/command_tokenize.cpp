@@ -46,15 +46,15 @@ std::vector<int32_t> parseIds(const std::vector<std::string>& args) {
 } // namespace
 
 int runTokenize(Args& args) {
-    const bool json = args.has("--json");
-    const bool special = args.has("--special");
-    const bool addBos = args.has("--add-bos");
-    args.rejectUnknownFlags();
-    if (args.positional.size() != 2)
+    const bool json = args.flag("--json");
+    const bool special = args.flag("--special");
+    const bool addBos = args.flag("--add-bos");
+    const auto positional = args.positionals();
+    if (positional.size() != 2)
         throw UsageError("tokenize takes a model file and a text (- reads standard input)");
-    const auto file = GgufFile::open(args.positional[0]);
+    const auto file = GgufFile::open(positional[0]);
     const auto tokenizer = makeTokenizer(file);
-    const std::string text = args.positional[1] == "-" ? readAllStdin() : args.positional[1];
+    const std::string text = positional[1] == "-" ? readAllStdin() : positional[1];
 
     EncodeOptions options;
     options.parseSpecial = special;
@@ -78,12 +78,12 @@ int runTokenize(Args& args) {
 }
 
 int runDetokenize(Args& args) {
-    args.rejectUnknownFlags();
-    if (args.positional.size() < 2)
+    const auto positional = args.positionals();
+    if (positional.size() < 2)
         throw UsageError("detokenize takes a model file and token ids (- reads them from standard input)");
-    const auto file = GgufFile::open(args.positional[0]);
+    const auto file = GgufFile::open(positional[0]);
     const auto tokenizer = makeTokenizer(file);
-    const std::vector<std::string> rest(args.positional.begin() + 1, args.positional.end());
+    const std::vector<std::string> rest(positional.begin() + 1, positional.end());
     const std::vector<int32_t> ids = parseIds(rest);
     // A tool for looking at tokens: control tokens such as <s> are shown, not hidden.
     DecodeOptions options;

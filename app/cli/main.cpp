@@ -31,39 +31,6 @@ constexpr const char* kUsage =
 
 namespace lamp::cli {
 
-Args Args::parse(int argc, char** argv, int first) {
-    Args args;
-    bool onlyPositional = false;
-    for (int i = first; i < argc; ++i) {
-        const std::string a = argv[i];
-        if (!onlyPositional && a == "--")
-            onlyPositional = true;
-        else if (!onlyPositional && a.size() > 2 && a.rfind("--", 0) == 0)
-            args.flags.push_back(a);
-        else
-            args.positional.push_back(a);
-    }
-    return args;
-}
-
-bool Args::has(const std::string& flag) {
-    used_.push_back(flag);
-    for (const auto& f : flags)
-        if (f == flag)
-            return true;
-    return false;
-}
-
-void Args::rejectUnknownFlags() const {
-    for (const auto& f : flags) {
-        bool known = false;
-        for (const auto& u : used_)
-            known = known || u == f;
-        if (!known)
-            throw UsageError("unknown option " + f);
-    }
-}
-
 void printJson(const QJsonDocument& doc) {
     const QByteArray bytes = doc.toJson(QJsonDocument::Indented);
     std::fwrite(bytes.constData(), 1, static_cast<size_t>(bytes.size()), stdout);
@@ -79,12 +46,12 @@ int main(int argc, char** argv) {
     }
     const std::string command = argv[1];
     try {
-        Args args = Args::parse(argc, argv, 2);
-        if (args.has("--help")) {
+        Args args(argc, argv, 2);
+        if (args.flag("--help")) {
             std::fputs(kUsage, stdout);
             return 0;
         }
-        if (args.has("--verbose"))
+        if (args.flag("--verbose"))
             lamp::log::setLevel(spdlog::level::debug);
         if (command == "info")
             return runInfo(args);
@@ -92,6 +59,14 @@ int main(int argc, char** argv) {
             return runTokenize(args);
         if (command == "detokenize")
             return runDetokenize(args);
+        if (command == "generate")
+            return runGenerate(args);
+        if (command == "eval")
+            return runEval(args);
+        if (command == "chat")
+            return runChat(args);
+        if (command == "bench")
+            return runBench(args);
         throw UsageError("unknown command '" + command + "'");
     } catch (const UsageError& e) {
         std::fprintf(stderr, "lamplight-cli: %s\n\n%s", e.what(), kUsage);

@@ -1,0 +1,71 @@
+// `lamplight-cli bench -m MODEL [-p 512] [-n 128] [-t THREADS] [-r REPEATS] [--json]`: prompt
+// processing and generation speed, peak memory, and generation's share of the memory bandwidth.
+// The measuring code lives in bench/throughput.cpp.
+#include "cli/model_options.h"
+
+#include "bench/throughput.h"
+#include "gguf/model_info.h"
+
+#include <QJsonObject>
+
+#include <cstdio>
+
+namespace lamp::cli {
+
+int runBench(Args& args) {
+    bench::ThroughputOptions o;
+    const auto model = args.value({"-m", "--model"});
+    if (!model)
+        throw UsageError("-m MODEL.gguf is required");
+    o.modelPath = *model;
+    o.promptTokens = args.integer({"-p", "--n-prompt"}).value_or(512);
+    o.generateTokens = args.integer({"-n", "--n-gen"}).value_or(128);
+    o.threads = static_cast<int>(args.integer({"-t", "--threads"}).value_or(0));
+    o.repeats = static_cast<int>(args.integer({"-r", "--repetitions"}).value_or(3));
+    const auto backend = args.value({"--backend"}).value_or("auto");
+    const bool json = args.flag("--json");
+    if (!args.positionals().empty())
+        throw UsageError("bench takes no positional arguments");
+    if (o.promptTokens < 0 || o.generateTokens < 0 || o.threads < 0 || o.repeats < 1)
+        throw UsageError("-p and -n must be 0 or more, -t 0 (all) or more, -r at least 1");
+    if (backend == "vulkan")
+        throw Error("the Vulkan backend is not built yet; use --backend cpu (or auto)");
+
+    const bench::ThroughputResult r = bench::runThroughput(o);
+    if (json) {
+        const QJsonObject obj{{"model", QString::fromStdString(r.model)},
+                              {"backend", QString::fromStdString(r.backend)},
+                              {"threads", r.threads},
+                              {"model_bytes", static_cast<double>(r.modelBytes)},
+                              {"parameters", static_cast<double>(r.parameters)},
+                              {"n_prompt", static_cast<double>(o.promptTokens)},
+                              {"n_gen", static_cast<double>(o.generateTokens)},
+                              {"pp_tokens_per_s", r.ppTokensPerSecond},
+                              {"pp_stddev", r.ppStddev},
+                              {"tg_tokens_per_s", r.tgTokensPerSecond},
+                              {"tg_stddev", r.tgStddev},
+                              {"peak_rss_bytes", static_cast<double>(r.peakRssBytes)},
+                              {"bandwidth_bytes_per_s", r.bandwidthBytesPerSecond},
+                              {"weight_bytes_per_token", static_cast<double>(r.weightBytesPerToken)},
+                              {"tg_bandwidth_fraction", r.tgBandwidthFraction}};
+        const QByteArray line = QJsonDocument(obj).toJson(QJsonDocument::Compact);
+        std::fwrite(line.constData(), 1, static_cast<size_t>(line.size()), stdout);
+        std::fputc('\n', stdout);
+        return 0;
+    }
+    std::printf("model       %s (%s, %s parameters)\n", r.model.c_str(), humanBytes(r.modelBytes).c_str(),
+                humanCount(r.parameters).c_str());
+    std::printf("backend     %s, %d threads\n", r.backend.c_str(), r.threads);
+    if (o.promptTokens > 0)
+        std::printf("pp%-8lld %10.2f ± %.2f tokens/s\n", static_cast<long long>(o.promptTokens), r.ppTokensPerSecond,
+                    r.ppStddev);
+    if (o.generateTokens > 0)
+        std::printf("tg%-8lld %10.2f ± %.2f tokens/s  (%s of weights per token: %.1f%% of the %.1f GB/s measured)\n",
+                    static_cast<long long>(o.generateTokens), r.tgTokensPerSecond, r.tgStddev,
+                    humanBytes(r.weightBytesPerToken).c_str(), 100.0 * r.tgBandwidthFraction,
+                    r.bandwidthBytesPerSecond / 1e9);
+    std::printf("peak memory %s resident\n", humanBytes(r.peakRssBytes).c_str());
+    return 0;
+}
+
+} // namespace lamp::cli

@@ -1,0 +1,123 @@
+// Internal to the CPU backend: the kernel families behind matmul() and the data layouts they share.
+//
+// Decode (few tokens): activations are quantized once per call to 8-bit blocks (BlockQ8A for the
+// 32-value weight formats, BlockQ8_K for the K-quants) and each weight row is dotted with them
+// directly on its blocks, as the row lies in the mapped file ("vec-dot" kernels).
+//
+// Prompt processing (many tokens): rows of weights are unpacked, a tile at a time, into one uniform
+// 8-bit layout (PackedQ8: unsigned codes, a float scale per 16 values and a float offset per 16
+// values) and multiplied with activations in the same layout by one integer GEMM micro-kernel per
+// instruction set. The unpacking is paid once per tile and shared by every token.
+//
+// Float weights (F32, F16, BF16) keep float activations: float dot products and a float GEMM.
+#pragma once
+
+#include "cpu/cpu_features.h"
+#include "quant/block_formats.h"
+#include "quant/tensor_type.h"
+
+#include <cstddef>
+#include <cstdint>
+
+namespace lamp::cpu::detail {
+
+// ---- activations for the decode kernels ----------------------------------------------------
+
+// 32 activations: value v = d * qs[v]. qs in -127..127.
+struct BlockQ8A {
+    static constexpr int kValues = 32;
+    float d;         // scale
+    int32_t sum;     // Σ qs (so offsets like Q4_0's "- 8" cost one multiply per block)
+    int8_t qs[32];   // codes
+};
+static_assert(sizeof(BlockQ8A) == 40);
+
+// x[0..n) -> n / 32 blocks (n a multiple of 32).
+void quantizeQ8A(const float* x, BlockQ8A* out, int64_t n, Isa isa);
+// x[0..n) -> n / 256 lamp::BlockQ8_K blocks (d = max|x| / 127, bsums filled).
+void quantizeQ8K(const float* x, BlockQ8_K* out, int64_t n, Isa isa);
+
+// y[r] = dot(weight row r, activations) for r < nRows. `w` is row 0, rows are `rowStride` bytes
+// apart. `x` is the activation row: BlockQ8A[] (32-value formats), BlockQ8_K[] (K-quants) or
+// float[] (float formats). `n` is the row length in values.
+using VecDotFn = void (*)(const std::byte* w, size_t rowStride, int64_t nRows, const void* x,
+                          int64_t n, float* y);
+
+// The vec-dot kernel for a weight type on an instruction set (a narrower family's kernel where
+// the wider one has none); nullptr when the type is not multipliable.
+VecDotFn vecDotKernel(TensorType type, Isa isa);
+// Which activation format that kernel wants.
+enum class ActFormat { Float, Q8A, Q8K };
+ActFormat actFormat(TensorType type);
+
+// Per-family tables (each returns nullptr for the types it does not implement).
+VecDotFn vecDotPortable(TensorType type);
+VecDotFn vecDotAvx2(TensorType type);
+VecDotFn vecDotAvx2K(TensorType type);
+VecDotFn vecDotAvx512(TensorType type);   // 32-value and float formats, else vecDotAvx512K
+VecDotFn vecDotAvx512K(TensorType type);
+
+// ---- the uniform 8-bit GEMM layout ---------------------------------------------------------
+
+// Rows (of weights, or of activation tokens) cut into pairs of 32-value blocks (64 values, the
+// width of one AVX-512 register of bytes); the last pair is zero-padded.
+//   codes[row][pair][64]     bytes: weights unsigned 0..255, activations signed -127..127
+//                            (weights are signed instead when PackedQ8::signedCodes)
+//   scales[row][pair][16]    one float per 4 bytes, i.e. per lane of a 32-bit dot-product sum:
+//                            lanes 0-3 cover values 0-15, lanes 4-7 values 16-31, lanes 8-15 the
+//                            second block. Weights: the scale of those 16 values; activations:
+//                            the block scale d repeated.
+//   offsets[row][half]       per 16 values (halves padded to a multiple of 16, zeros):
+//                            weights: the value offset (value = scale * code + offset);
+//                            activations: d * Σ codes of those 16 values.
+// So  Σ_v w_v x_v = Σ_lanes (dot of codes in the lane) * wscale * xscale + Σ_halves off * dΣq.
+struct PackedQ8 {
+    int64_t rows = 0;
+    int64_t pairs = 0;          // 64-value pairs per row
+    int64_t halves = 0;         // padded number of 16-value offsets per row (multiple of 16)
+    bool signedCodes = false;   // weight codes are int8 (used by the AVX2 kernel for Q8_0)
+    uint8_t* codes = nullptr;   // [rows][pairs * 64]
+    float* scales = nullptr;    // [rows][pairs * 16]
+    float* offsets = nullptr;   // [rows][halves]
+
+    static int64_t pairsFor(int64_t cols) { return (cols + 63) / 64; }
+    static int64_t halvesFor(int64_t cols) { return (cols / 16 + 15) / 16 * 16; }
+    // Bytes one row needs in each array.
+    static size_t codeBytes(int64_t cols) { return static_cast<size_t>(pairsFor(cols)) * 64; }
+    static size_t scaleFloats(int64_t cols) { return static_cast<size_t>(pairsFor(cols)) * 16; }
+    static size_t offsetFloats(int64_t cols) { return static_cast<size_t>(halvesFor(cols)); }
+    const uint8_t* codeRow(int64_t r) const { return codes + r * pairs * 64; }
+    const float* scaleRow(int64_t r) const { return scales + r * pairs * 16; }
+    const float* offsetRow(int64_t r) const { return offsets + r * halves; }
+};
+
+// Unpacks weight row `src` (cols values of `type`, a quantized type) into row `r` of `dst`.
+// signedCodes is only honoured for Q8_0 (codes stay signed, offsets zero).
+void packWeightRowQ8(TensorType type, const std::byte* src, int64_t cols, PackedQ8& dst, int64_t r);
+// Quantizes one activation row x[0..cols) into row `r` of `dst` (32-value blocks, as BlockQ8A).
+void packActivationRowQ8(const float* x, int64_t cols, PackedQ8& dst, int64_t r, Isa isa);
+
+// y[t * ldy + r] = Σ_v w[r] x[t] for r < w.rows, t < x.rows (all of both packed sets).
+using GemmQ8Fn = void (*)(const PackedQ8& w, const PackedQ8& x, float* y, int64_t ldy);
+GemmQ8Fn gemmQ8Kernel(Isa isa);  // nullptr for Portable (which uses the vec-dot kernels)
+
+// Float GEMM on rows padded to a multiple of 16 floats (zeros past the row):
+// y[t * ldy + r] = Σ_c w[r][c] x[t][c] for r < wRows, t < xRows.
+using GemmF32Fn = void (*)(const float* w, int64_t wRows, const float* x, int64_t xRows,
+                           int64_t paddedCols, float* y, int64_t ldy);
+GemmF32Fn gemmF32Kernel(Isa isa);  // nullptr for Portable
+
+// Float rows for the float GEMM: converts `n` values of F32/F16/BF16 to float (dst padded by the
+// caller).
+void convertRowToF32(TensorType type, const std::byte* src, float* dst, int64_t n, Isa isa);
+
+// Fully unrolls a loop with a small constant trip count (micro-kernel register tiles: without it,
+// gcc -O2 keeps the accumulator arrays in memory). gcc and clang both read this spelling.
+#define LAMP_UNROLL _Pragma("GCC unroll 16")
+
+// Function attributes for the SIMD kernel files (the library itself is built for the baseline).
+#define LAMP_TARGET_AVX2 __attribute__((target("avx2,fma,f16c")))
+#define LAMP_TARGET_AVX512 \
+    __attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512dq,avx512vnni")))
+
+} // namespace lamp::cpu::detail

@@ -1,0 +1,254 @@
+#include "model/attention.h"
+
+#include "cpu/cpu_features.h"
+#include "cpu/thread_pool.h"
+#include "model/kv_cache.h"
+#include "model/ops.h"
+#include "quant/half.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define LAMP_ATTENTION_X86 1
+#else
+#define LAMP_ATTENTION_X86 0
+#endif
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+namespace lamp {
+
+namespace {
+
+// ---- dot products and weighted sums against cache rows (F16 or F32) ---------------------------
+
+float dotF16(const float* q, const uint16_t* k, int64_t n) {
+    float s = 0.0f;
+    for (int64_t i = 0; i < n; ++i)
+        s += q[i] * fp16ToFp32(k[i]);
+    return s;
+}
+
+void axpyF16(float* y, float a, const uint16_t* x, int64_t n) {
+    for (int64_t i = 0; i < n; ++i)
+        y[i] += a * fp16ToFp32(x[i]);
+}
+
+#if LAMP_ATTENTION_X86
+__attribute__((target("avx2,fma,f16c"))) float hsum(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+__attribute__((target("avx2,fma,f16c"))) float dotF16Avx2(const float* q, const uint16_t* k, int64_t n) {
+    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+    int64_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        const __m256 k0 = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(k + i)));
+        const __m256 k1 = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(k + i + 8)));
+        acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(q + i), k0, acc0);
+        acc1 = _mm256_fmadd_ps(_mm256_loadu_ps(q + i + 8), k1, acc1);
+    }
+    for (; i + 8 <= n; i += 8) {
+        const __m256 k0 = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(k + i)));
+        acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(q + i), k0, acc0);
+    }
+    float s = hsum(_mm256_add_ps(acc0, acc1));
+    for (; i < n; ++i)
+        s += q[i] * _cvtsh_ss(k[i]);
+    return s;
+}
+
+__attribute__((target("avx2,fma,f16c"))) void axpyF16Avx2(float* y, float a, const uint16_t* x, int64_t n) {
+    const __m256 va = _mm256_set1_ps(a);
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const __m256 xv = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(x + i)));
+        _mm256_storeu_ps(y + i, _mm256_fmadd_ps(va, xv, _mm256_loadu_ps(y + i)));
+    }
+    for (; i < n; ++i)
+        y[i] += a * _cvtsh_ss(x[i]);
+}
+
+__attribute__((target("avx2,fma"))) float dotF32Avx2(const float* q, const float* k, int64_t n) {
+    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+    int64_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(q + i), _mm256_loadu_ps(k + i), acc0);
+        acc1 = _mm256_fmadd_ps(_mm256_loadu_ps(q + i + 8), _mm256_loadu_ps(k + i + 8), acc1);
+    }
+    for (; i + 8 <= n; i += 8)
+        acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(q + i), _mm256_loadu_ps(k + i), acc0);
+    float s = hsum(_mm256_add_ps(acc0, acc1));
+    for (; i < n; ++i)
+        s += q[i] * k[i];
+    return s;
+}
+
+__attribute__((target("avx2,fma"))) void axpyF32Avx2(float* y, float a, const float* x, int64_t n) {
+    const __m256 va = _mm256_set1_ps(a);
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        _mm256_storeu_ps(y + i, _mm256_fmadd_ps(va, _mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i)));
+    for (; i < n; ++i)
+        y[i] += a * x[i];
+}
+#endif
+
+// The row kernels for one cache format, chosen once per call.
+struct RowKernels {
+    float (*dot)(const float* q, const void* row, int64_t n);
+    void (*axpy)(float* y, float a, const void* row, int64_t n);
+};
+
+RowKernels rowKernels(KvType type) {
+#if LAMP_ATTENTION_X86
+    if (cpu::activeIsa() >= cpu::Isa::Avx2) {
+        if (type == KvType::F16)
+            return {[](const float* q, const void* r, int64_t n) { return dotF16Avx2(q, static_cast<const uint16_t*>(r), n); },
+                    [](float* y, float a, const void* r, int64_t n) { axpyF16Avx2(y, a, static_cast<const uint16_t*>(r), n); }};
+        return {[](const float* q, const void* r, int64_t n) { return dotF32Avx2(q, static_cast<const float*>(r), n); },
+                [](float* y, float a, const void* r, int64_t n) { axpyF32Avx2(y, a, static_cast<const float*>(r), n); }};
+    }
+#endif
+    if (type == KvType::F16)
+        return {[](const float* q, const void* r, int64_t n) { return dotF16(q, static_cast<const uint16_t*>(r), n); },
+                [](float* y, float a, const void* r, int64_t n) { axpyF16(y, a, static_cast<const uint16_t*>(r), n); }};
+    return {[](const float* q, const void* r, int64_t n) { return ops::dot(q, static_cast<const float*>(r), n); },
+            [](float* y, float a, const void* r, int64_t n) { ops::axpy(y, a, static_cast<const float*>(r), n); }};
+}
+
+// ---- attention ------------------------------------------------------------------------------
+
+// Query token t against KV head g, for the `group` query heads that share it, over the cached
+// positions [jBegin, jEnd) (all visible to t). Writes per head the largest score (maxOut[h]), the
+// sum of exp(score − max) (sumOut[h]) and the unnormalized weighted sum of the value rows
+// (out[h][dv]); the softmax division is left to the caller, so ranges can be combined.
+void attendRange(const AttentionArgs& a, const RowKernels& kern, int64_t t, int64_t g, int64_t jBegin,
+                 int64_t jEnd, std::vector<float>& scores, float* out, float* maxOut, float* sumOut) {
+    const KvCache& kv = *a.kv;
+    const int64_t group = a.headCount / kv.kvHeads();
+    const int64_t dk = kv.keyLength(), dv = kv.valueLength();
+    const int64_t len = jEnd - jBegin;
+    scores.resize(static_cast<size_t>(group * len));
+
+    const float* q = a.q + (t * a.headCount + g * group) * dk;  // the group's query heads
+    // 1. Scores: each key row is read once (it stays in L1) for every query head of the group.
+    const auto* key = static_cast<const std::byte*>(kv.key(a.layer, jBegin, g));
+    for (int64_t j = 0; j < len; ++j, key += kv.keyStride())
+        for (int64_t h = 0; h < group; ++h)
+            scores[static_cast<size_t>(h * len + j)] = a.scale * kern.dot(q + h * dk, key, dk);
+    // 2. exp(score − max) per head, and their sum.
+    for (int64_t h = 0; h < group; ++h) {
+        float* sc = scores.data() + h * len;
+        const float m = *std::max_element(sc, sc + len);
+        double sum = 0.0;
+        for (int64_t j = 0; j < len; ++j) {
+            sc[j] = std::exp(sc[j] - m);
+            sum += sc[j];
+        }
+        maxOut[h] = m;
+        sumOut[h] = static_cast<float>(sum);
+    }
+    // 3. Weighted sum of the value rows, each read once for the whole group.
+    std::fill(out, out + group * dv, 0.0f);
+    const auto* value = static_cast<const std::byte*>(kv.value(a.layer, jBegin, g));
+    for (int64_t j = 0; j < len; ++j, value += kv.valueStride())
+        for (int64_t h = 0; h < group; ++h)
+            kern.axpy(out + h * dv, scores[static_cast<size_t>(h * len + j)], value, dv);
+}
+
+// Few (token, KV head) pairs for many threads (decoding at long contexts): each pair's positions
+// are split into chunks that run in parallel, then combined with their softmax weights.
+void attentionSplit(const AttentionArgs& a, const RowKernels& kern, cpu::ThreadPool& pool, int64_t chunks) {
+    const int64_t kvHeads = a.kv->kvHeads(), group = a.headCount / kvHeads;
+    const int64_t dv = a.kv->valueLength();
+    const int64_t pairs = a.n * kvHeads, tasks = pairs * chunks;
+    std::vector<float> partOut(static_cast<size_t>(tasks * group * dv));
+    std::vector<float> partMax(static_cast<size_t>(tasks * group)), partSum(partMax.size());
+    pool.run(tasks, [&](int64_t begin, int64_t end, int) {
+        thread_local std::vector<float> scores;
+        for (int64_t task = begin; task < end; ++task) {
+            const int64_t pair = task / chunks, c = task % chunks;
+            const int64_t t = pair / kvHeads, g = pair % kvHeads;
+            const int64_t visible = a.startPos + t + 1;
+            const int64_t jBegin = visible * c / chunks, jEnd = visible * (c + 1) / chunks;
+            float* out = partOut.data() + task * group * dv;
+            float* mx = partMax.data() + task * group;
+            float* sm = partSum.data() + task * group;
+            if (jBegin == jEnd) {
+                std::fill(out, out + group * dv, 0.0f);
+                std::fill(mx, mx + group, -INFINITY);
+                std::fill(sm, sm + group, 0.0f);
+                continue;
+            }
+            attendRange(a, kern, t, g, jBegin, jEnd, scores, out, mx, sm);
+        }
+    });
+    // Combine: out = Σ_c e^(m_c − M)·o_c / Σ_c e^(m_c − M)·s_c per head.
+    for (int64_t pair = 0; pair < pairs; ++pair) {
+        const int64_t t = pair / kvHeads, g = pair % kvHeads;
+        for (int64_t h = 0; h < group; ++h) {
+            float m = -INFINITY;
+            for (int64_t c = 0; c < chunks; ++c)
+                m = std::max(m, partMax[static_cast<size_t>((pair * chunks + c) * group + h)]);
+            float* out = a.out + (t * a.headCount + g * group + h) * dv;
+            std::fill(out, out + dv, 0.0f);
+            float sum = 0.0f;
+            for (int64_t c = 0; c < chunks; ++c) {
+                const int64_t task = pair * chunks + c;
+                const float mc = partMax[static_cast<size_t>(task * group + h)];
+                if (mc == -INFINITY)
+                    continue;
+                const float w = std::exp(mc - m);
+                sum += w * partSum[static_cast<size_t>(task * group + h)];
+                ops::axpy(out, w, partOut.data() + (task * group + h) * dv, dv);
+            }
+            const float inv = 1.0f / sum;
+            for (int64_t i = 0; i < dv; ++i)
+                out[i] *= inv;
+        }
+    }
+}
+
+} // namespace
+
+void attention(const AttentionArgs& a, cpu::ThreadPool& pool) {
+    const int64_t kvHeads = a.kv->kvHeads(), group = a.headCount / kvHeads;
+    const int64_t dv = a.kv->valueLength();
+    const int64_t pairs = a.n * kvHeads;
+    const RowKernels kern = rowKernels(a.kv->type());
+    // Fewer pairs than threads and long enough ranges: split positions too (≥ 256 per chunk).
+    constexpr int64_t kMinChunk = 256;
+    const int64_t threads = pool.size();
+    const int64_t shortest = a.startPos + 1;
+    if (pairs < threads && shortest >= 2 * kMinChunk) {
+        const int64_t chunks = std::min((threads + pairs - 1) / pairs, shortest / kMinChunk);
+        attentionSplit(a, kern, pool, chunks);
+        return;
+    }
+    ops::parallelFor(pool, pairs, 1, [&](int64_t begin, int64_t end) {
+        thread_local std::vector<float> scores, maxes, sums;
+        maxes.resize(static_cast<size_t>(group));
+        sums.resize(static_cast<size_t>(group));
+        for (int64_t task = begin; task < end; ++task) {
+            // Later tokens see more positions: pairing the i-th token from the front with the i-th
+            // from the back keeps contiguous chunks of tasks equally expensive.
+            const int64_t i = task / kvHeads;
+            const int64_t t = i % 2 == 0 ? i / 2 : a.n - 1 - i / 2;
+            const int64_t g = task % kvHeads;
+            float* out = a.out + (t * a.headCount + g * group) * dv;
+            attendRange(a, kern, t, g, 0, a.startPos + t + 1, scores, out, maxes.data(), sums.data());
+            for (int64_t h = 0; h < group; ++h) {
+                const float inv = 1.0f / sums[static_cast<size_t>(h)];
+                for (int64_t k = 0; k < dv; ++k)
+                    out[h * dv + k] *= inv;
+            }
+        }
+    });
+}
+
+} // namespace lamp
