@@ -6,9 +6,12 @@
 // memory, not from the last-level cache, as in a real model.
 //   bench_matmul [--types q8_0,q4_k,...] [--threads 1,2] [--isa portable|avx2|avx512|all]
 //                [--rows 2048] [--cols 5632] [--pp-tokens 512] [--seconds 1.0] [--no-pp] [--no-tg]
+//                [--sweep]   GFLOP/s of both kernel paths for batches of 1 .. 512 tokens, to place
+//                            the switch-over from per-row dot products to the packed GEMM
 // The machine may be shared and noisy: each figure is the best of several rounds, and the read
 // bandwidth is measured again before every decode figure, so the ratio compares like with like.
 #include "cpu/cpu_features.h"
+#include "cpu/kernels.h"  // internal: the decode/GEMM switch-over, for --sweep
 #include "cpu/matmul.h"
 #include "cpu/thread_pool.h"
 #include "quant/quantize.h"
@@ -160,7 +163,7 @@ int main(int argc, char** argv) {
     std::string isaArg;
     int64_t rows = 2048, cols = 5632, ppTokens = 512;
     double minSeconds = 1.0;
-    bool pp = true, tg = true;
+    bool pp = true, tg = true, sweep = false;
     for (int i = 1; i < argc; ++i) {
         const std::string_view a = argv[i];
         const auto next = [&]() -> std::string_view {
@@ -182,6 +185,7 @@ int main(int argc, char** argv) {
         else if (a == "--seconds") minSeconds = std::stod(std::string(next()));
         else if (a == "--no-pp") pp = false;
         else if (a == "--no-tg") tg = false;
+        else if (a == "--sweep") sweep = true;
         else {
             std::fprintf(stderr, "unknown argument %s\n", argv[i]);
             return 2;
@@ -204,6 +208,40 @@ int main(int argc, char** argv) {
 
     std::printf("matrix %lld x %lld, detected %s\n", static_cast<long long>(rows),
                 static_cast<long long>(cols), std::string(isaName(detectedIsa())).c_str());
+    if (sweep) {
+        const int64_t batches[] = {1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 64, 128, 512};
+        std::printf("GFLOP/s by batch size: vec-dot path / GEMM path\n%-6s %-8s %7s", "type", "isa",
+                    "threads");
+        for (int64_t b : batches)
+            std::printf(" %11lld", static_cast<long long>(b));
+        std::printf("\n");
+        const int64_t saved = detail::gemmMinTokens();
+        for (const auto& name : typeNames) {
+            const auto type = tensorTypeFromName(name);
+            if (!type)
+                return 2;
+            const Matrices m = makeMatrices(*type, rows, cols, 0);
+            for (Isa isa : isas) {
+                setIsa(isa);
+                for (int threads : threadCounts) {
+                    ThreadPool pool(threads);
+                    std::printf("%-6s %-8s %7d", std::string(tensorTypeName(*type)).c_str(),
+                                std::string(isaName(isa)).c_str(), threads);
+                    for (int64_t b : batches) {
+                        detail::setGemmMinTokens(int64_t{1} << 40);
+                        const double vec = ppGflops(m, *type, rows, cols, b, pool, minSeconds / 4);
+                        detail::setGemmMinTokens(1);
+                        const double gemm = ppGflops(m, *type, rows, cols, b, pool, minSeconds / 4);
+                        std::printf(" %5.0f/%-5.0f", vec, gemm);
+                        std::fflush(stdout);
+                    }
+                    std::printf("\n");
+                }
+            }
+        }
+        detail::setGemmMinTokens(saved);
+        return 0;
+    }
     std::printf("%-6s %-8s %7s %9s %9s %7s %13s\n", "type", "isa", "threads", "bw GB/s", "tg GB/s",
                 "of bw", "pp GFLOP/s");
     for (const auto& name : typeNames) {

@@ -2,7 +2,7 @@
 // is rendered with the model's chat template; the session keeps the conversation's KV cache, so a
 // follow-up only evaluates its new tokens. When the conversation outgrows the context, the oldest
 // turns are dropped (the system prompt stays) and the rest is re-evaluated.
-//   /reset starts over, /exit (or end of input) ends.
+//   /reset starts over, /exit (or end of input) ends. --show-prompt prints each rendered prompt.
 #include "cli/model_options.h"
 
 #include "chat/chat_template.h"
@@ -42,6 +42,7 @@ int runChat(Args& args) {
     const ModelOptions modelOptions = ModelOptions::parse(args);
     const std::string system = args.value({"--system", "-s"}).value_or("");
     const auto templateName = args.value({"--template"});
+    const bool showPrompt = args.flag("--show-prompt");
     GenerateOptions options;
     options.maxTokens = static_cast<int32_t>(args.integer({"-n", "--n-predict"}).value_or(0));
     options.stopStrings = args.values({"--stop"});
@@ -95,6 +96,14 @@ int runChat(Args& args) {
             std::fputs("(the oldest turn no longer fits the context and was dropped)\n", stderr);
         }
 
+        if (showPrompt) {
+            // The prompt as the model sees it, decoded from its tokens: shows the template at work
+            // and that the user's text survived tokenization intact.
+            DecodeOptions decode;
+            decode.renderSpecial = true;
+            const std::string text = model->tokenizer().decode(prompt, decode);
+            std::fprintf(stderr, "[prompt]\n%s\n[/prompt]\n", text.c_str());
+        }
         const auto start = Clock::now();
         const auto results = generate(session, prompt, options, [](int32_t, std::string_view delta) {
             std::fwrite(delta.data(), 1, delta.size(), stdout);

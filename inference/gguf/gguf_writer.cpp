@@ -160,7 +160,7 @@ void GgufWriter::addTensor(std::string name, TensorType type, std::vector<int64_
 }
 
 template <typename Sink>
-void GgufWriter::emit(Sink& sink) const {
+void GgufWriter::writeTo(Sink& sink) const {
     put<Sink, uint32_t>(sink, kMagic);
     put<Sink, uint32_t>(sink, version_);
     put<Sink, uint64_t>(sink, tensors_.size());
@@ -197,7 +197,7 @@ void GgufWriter::emit(Sink& sink) const {
 std::vector<std::byte> GgufWriter::toBytes() const {
     std::vector<std::byte> out;
     VectorSink sink{out};
-    emit(sink);
+    writeTo(sink);
     return out;
 }
 
@@ -209,7 +209,7 @@ void GgufWriter::write(const std::filesystem::path& path) const {
         throw GgufError(name + ": cannot create: " + std::strerror(errno));
     try {
         FileSink sink{f, name};
-        emit(sink);
+        writeTo(sink);
         if (std::fflush(f) != 0 || ::fsync(fileno(f)) != 0)
             throw GgufError(name + ": write failed: " + std::strerror(errno));
     } catch (...) {

@@ -53,7 +53,7 @@ private:
     };
     void checkNewTensor(const std::string& name, TensorType type, const std::vector<int64_t>& dims) const;
     template <typename Sink>
-    void emit(Sink& sink) const;
+    void writeTo(Sink& sink) const;  // (not "emit": Qt defines that word as a macro)
 
     uint32_t version_ = 3;
     uint32_t alignment_ = 32;
