@@ -311,6 +311,14 @@ private slots:
         QVERIFY2(contains(t.description(), "groupby"), t.description().c_str());
     }
 
+    void templateThatRefusesTheTrialConversationIsKept() {
+        const std::string source = "{% if messages[0].role != 'system' %}{{ raise_exception('Needs a system prompt') }}"
+                                   "{% endif %}{% for m in messages %}{{ m.content }};{% endfor %}";
+        const ChatTemplate t = ChatTemplate::fromModel(makeGguf({"<unk>", "<s>", "</s>"}, source));
+        QCOMPARE(t.builtinKind(), std::optional<BuiltinTemplate>());
+        QCOMPARE(t.render({{"system", "S"}, {"user", "U"}}, true), std::string("S;U;"));
+    }
+
     void fallbackHeuristics_data() {
         QTest::addColumn<QStringList>("tokens");
         QTest::addColumn<QString>("name");

@@ -3,7 +3,8 @@
 // stop runaway templates. The expected outputs of the table below were produced by Python's
 // jinja2 3.1.2 (Debian's python3-jinja2) in the environment Hugging Face uses for chat templates
 // (tests/data/chat_templates/render.py: trim_blocks, lstrip_blocks, loopcontrols, json.dumps
-// tojson, strftime_now pinned to 2025-03-14 09:26:53) with the context built by context().
+// tojson, strftime_now pinned to 2025-03-14 09:26:53) with the context built by context();
+// tests/data/chat_templates/jinja_cases.py regenerates them.
 #include "chat/jinja_interpreter.h"
 #include "chat/jinja_lexer.h"
 

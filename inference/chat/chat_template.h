@@ -56,8 +56,8 @@ std::string_view builtinTemplateSource(BuiltinTemplate t);
 class ChatTemplate {
 public:
     // The model's template, or a built-in one when the file has no `tokenizer.chat_template` or it
-    // fails to parse or to render a one-message conversation (logged as a warning on the "chat"
-    // logger). description() says which was chosen and why.
+    // fails to parse or to render a one-message conversation (other than by raise_exception; logged
+    // as a warning on the "chat" logger). description() says which was chosen and why.
     static ChatTemplate fromModel(const GgufFile& file);
     // A built-in template; the tokens default to the ones the template's models use.
     static ChatTemplate builtin(BuiltinTemplate t, std::optional<std::string> bosToken = std::nullopt,
