@@ -6,9 +6,11 @@
 // output to catch writes out of bounds. Error is measured as NMSE = Σ(ours − ref)² / Σref².
 #include "core/error.h"
 #include "cpu/cpu_features.h"
+#include "cpu/kernels.h"  // internal: forcing the decode or the GEMM path
 #include "cpu/matmul.h"
 #include "cpu/thread_pool.h"
 #include "quant/dequantize.h"
+#include "quant/half.h"
 #include "quant/quantize.h"
 #include "quant/tensor_type.h"
 
@@ -56,11 +58,22 @@ std::vector<Isa> supportedIsas() {
     return isas;
 }
 
-// Restores the instruction-set choice when a test ends, even by a failed check.
+// Restores the instruction-set choice and the decode/GEMM switch-over when a test ends, even by
+// a failed check.
 struct IsaGuard {
     Isa saved = activeIsa();
-    ~IsaGuard() { setIsa(saved); }
+    int64_t savedMinTokens = detail::gemmMinTokens();
+    ~IsaGuard() {
+        setIsa(saved);
+        detail::setGemmMinTokens(savedMinTokens);
+    }
 };
+
+// The two kernel families matmul chooses between by batch size; tests force each in turn.
+enum class Path { VecDot, Gemm };
+constexpr Path kPaths[] = {Path::VecDot, Path::Gemm};
+const char* pathName(Path p) { return p == Path::VecDot ? "vec-dot" : "gemm"; }
+void forcePath(Path p) { detail::setGemmMinTokens(p == Path::VecDot ? int64_t{1} << 40 : 1); }
 
 // A random weight matrix in `type`: Gaussian values, with row scales that vary over two orders of
 // magnitude (as real weight rows do).
@@ -73,7 +86,8 @@ struct TestMatrix {
 TestMatrix makeMatrix(TensorType type, int64_t rows, int64_t cols, std::mt19937& rng) {
     TestMatrix m;
     const size_t rb = rowBytes(type, cols);
-    m.bytes.resize(rb * static_cast<size_t>(rows) + 64);
+    // Exactly the matrix (after a 2-byte offset), so a sanitizer build catches reads past its end.
+    m.bytes.resize(rb * static_cast<size_t>(rows) + 2);
     m.decoded.resize(static_cast<size_t>(rows * cols));
     std::normal_distribution<float> normal(0.0f, 1.0f);
     std::uniform_real_distribution<float> logScale(-1.0f, 1.0f);
@@ -110,8 +124,24 @@ struct Result {
     bool sentinelsIntact = true;
 };
 
-Result runCase(const TestMatrix& m, const std::vector<float>& x, int64_t nTokens, ThreadPool& pool) {
+// y_ref[t][r] in double precision from the reference decoder's weights.
+std::vector<double> reference(const TestMatrix& m, const std::vector<float>& x, int64_t nTokens) {
     const int64_t rows = m.view.rows, cols = m.view.cols;
+    std::vector<double> ref(static_cast<size_t>(nTokens * rows));
+    for (int64_t t = 0; t < nTokens; ++t)
+        for (int64_t r = 0; r < rows; ++r) {
+            double sum = 0;
+            for (int64_t c = 0; c < cols; ++c)
+                sum += static_cast<double>(m.decoded[static_cast<size_t>(r * cols + c)]) *
+                       static_cast<double>(x[static_cast<size_t>(t * cols + c)]);
+            ref[static_cast<size_t>(t * rows + r)] = sum;
+        }
+    return ref;
+}
+
+Result runCase(const TestMatrix& m, const std::vector<float>& x, const std::vector<double>& ref,
+               int64_t nTokens, ThreadPool& pool) {
+    const int64_t rows = m.view.rows;
     std::vector<float> y(static_cast<size_t>(nTokens * rows + 2 * kGuard), kSentinel);
     matmul(m.view, x.data(), nTokens, y.data() + kGuard, pool);
     Result res;
@@ -119,16 +149,11 @@ Result runCase(const TestMatrix& m, const std::vector<float>& x, int64_t nTokens
         if (y[static_cast<size_t>(i)] != kSentinel || y[y.size() - 1 - static_cast<size_t>(i)] != kSentinel)
             res.sentinelsIntact = false;
     double err = 0, ref2 = 0;
-    for (int64_t t = 0; t < nTokens; ++t)
-        for (int64_t r = 0; r < rows; ++r) {
-            double ref = 0;
-            for (int64_t c = 0; c < cols; ++c)
-                ref += static_cast<double>(m.decoded[static_cast<size_t>(r * cols + c)]) *
-                       static_cast<double>(x[static_cast<size_t>(t * cols + c)]);
-            const double ours = y[static_cast<size_t>(kGuard + t * rows + r)];
-            err += (ours - ref) * (ours - ref);
-            ref2 += ref * ref;
-        }
+    for (size_t i = 0; i < ref.size(); ++i) {
+        const double ours = y[static_cast<size_t>(kGuard) + i];
+        err += (ours - ref[i]) * (ours - ref[i]);
+        ref2 += ref[i] * ref[i];
+    }
     res.nmse = ref2 > 0 ? err / ref2 : err;
     return res;
 }
@@ -163,6 +188,18 @@ private slots:
               std::string(isaName(activeIsa())).c_str());
         if (!isaSupported(Isa::Avx512))
             QVERIFY_THROWS_EXCEPTION(lamp::Error, setIsa(Isa::Avx512));
+    }
+
+    // The kernels' branch-free fp16 conversion against the reference one, on every input.
+    void fp16ConversionExact() {
+        for (uint32_t h = 0; h < 65536; ++h) {
+            const float fast = detail::fp16ToFp32Fast(static_cast<uint16_t>(h));
+            const float ref = fp16ToFp32Portable(static_cast<uint16_t>(h));
+            if (std::isnan(ref))
+                QVERIFY2(std::isnan(fast), std::to_string(h).c_str());
+            else
+                QVERIFY2(std::memcmp(&fast, &ref, 4) == 0, std::to_string(h).c_str());
+        }
     }
 
     // ---- thread pool ------------------------------------------------------------------------
@@ -282,34 +319,40 @@ private slots:
         IsaGuard guard;
         std::mt19937 rng(20240611);
         ThreadPool one(1), three(3);
-        std::map<std::string, double> worst;  // "TYPE isa" -> largest NMSE seen
+        std::map<std::string, double> worst;  // "TYPE path isa" -> largest NMSE seen
         for (TensorType type : kTypes) {
             for (const Shape& shape : shapesFor(type)) {
                 const TestMatrix m = makeMatrix(type, shape.rows, shape.cols, rng);
                 for (int64_t nTokens : {1, 2, 7, 33}) {
                     const std::vector<float> x = makeActivations(nTokens, shape.cols, rng);
-                    for (Isa isa : supportedIsas()) {
-                        setIsa(isa);
-                        for (ThreadPool* pool : {&one, &three}) {
-                            const Result res = runCase(m, x, nTokens, *pool);
-                            const std::string where =
-                                std::string(tensorTypeName(type)) + " " + std::string(isaName(isa)) +
-                                " rows " + std::to_string(shape.rows) + " cols " +
-                                std::to_string(shape.cols) + " tokens " + std::to_string(nTokens) +
-                                " threads " + std::to_string(pool->size());
-                            QVERIFY2(res.sentinelsIntact, ("wrote outside y: " + where).c_str());
-                            QVERIFY2(std::isfinite(res.nmse) && (getenv("NOCHECK") || res.nmse < nmseLimit(type)),
-                                     ("NMSE " + std::to_string(res.nmse) + ": " + where).c_str());
-                            double& w = worst[std::string(tensorTypeName(type)) + " " +
-                                              std::string(isaName(isa))];
-                            w = std::max(w, res.nmse);
+                    const std::vector<double> ref = reference(m, x, nTokens);
+                    for (Path path : kPaths) {
+                        forcePath(path);
+                        for (Isa isa : supportedIsas()) {
+                            setIsa(isa);
+                            for (ThreadPool* pool : {&one, &three}) {
+                                const Result res = runCase(m, x, ref, nTokens, *pool);
+                                const std::string key = std::string(tensorTypeName(type)) + " " +
+                                                        pathName(path) + " " +
+                                                        std::string(isaName(isa));
+                                const std::string where =
+                                    key + " rows " + std::to_string(shape.rows) + " cols " +
+                                    std::to_string(shape.cols) + " tokens " +
+                                    std::to_string(nTokens) + " threads " +
+                                    std::to_string(pool->size());
+                                QVERIFY2(res.sentinelsIntact, ("wrote outside y: " + where).c_str());
+                                QVERIFY2(std::isfinite(res.nmse) && res.nmse < nmseLimit(type),
+                                         ("NMSE " + std::to_string(res.nmse) + ": " + where).c_str());
+                                double& w = worst[key];
+                                w = std::max(w, res.nmse);
+                            }
                         }
                     }
                 }
             }
         }
         for (const auto& [key, value] : worst)
-            qInfo("worst NMSE %-16s %.3g", key.c_str(), value);
+            qInfo("worst NMSE %-24s %.3g", key.c_str(), value);
     }
 
     // Larger batches go through the tiled matrix-matrix path: check it with a shape big enough to
@@ -321,9 +364,10 @@ private slots:
         for (TensorType type : kTypes) {
             const TestMatrix m = makeMatrix(type, 77, 512, rng);
             const std::vector<float> x = makeActivations(100, 512, rng);
+            const std::vector<double> ref = reference(m, x, 100);
             for (Isa isa : supportedIsas()) {
                 setIsa(isa);
-                const Result res = runCase(m, x, 100, pool);
+                const Result res = runCase(m, x, ref, 100, pool);
                 const std::string where =
                     std::string(tensorTypeName(type)) + " " + std::string(isaName(isa));
                 QVERIFY2(res.sentinelsIntact, ("wrote outside y: " + where).c_str());
@@ -347,24 +391,29 @@ private slots:
                 for (int64_t nTokens : {1, 3, 8, 33}) {
                     const std::vector<float> x = makeActivations(nTokens, shape.cols, rng);
                     const size_t count = static_cast<size_t>(nTokens * shape.rows);
-                    std::vector<float> ref(count);
-                    setIsa(Isa::Portable);
-                    matmul(m.view, x.data(), nTokens, ref.data(), pool);
-                    for (Isa isa : supportedIsas()) {
-                        setIsa(isa);
-                        std::vector<float> y(count);
-                        matmul(m.view, x.data(), nTokens, y.data(), pool);
-                        double err = 0, ref2 = 0;
-                        for (size_t i = 0; i < count; ++i) {
-                            err += (static_cast<double>(y[i]) - ref[i]) * (static_cast<double>(y[i]) - ref[i]);
-                            ref2 += static_cast<double>(ref[i]) * ref[i];
+                    for (Path path : kPaths) {
+                        forcePath(path);
+                        std::vector<float> ref(count);
+                        setIsa(Isa::Portable);
+                        matmul(m.view, x.data(), nTokens, ref.data(), pool);
+                        for (Isa isa : supportedIsas()) {
+                            setIsa(isa);
+                            std::vector<float> y(count);
+                            matmul(m.view, x.data(), nTokens, y.data(), pool);
+                            double err = 0, ref2 = 0;
+                            for (size_t i = 0; i < count; ++i) {
+                                const double diff = static_cast<double>(y[i]) - ref[i];
+                                err += diff * diff;
+                                ref2 += static_cast<double>(ref[i]) * ref[i];
+                            }
+                            const double nmse = err / ref2;
+                            QVERIFY2(nmse < 1e-9,
+                                     (std::string(tensorTypeName(type)) + " " + pathName(path) + " " +
+                                      std::string(isaName(isa)) + " tokens " +
+                                      std::to_string(nTokens) + " cols " +
+                                      std::to_string(shape.cols) + ": NMSE against portable " +
+                                      std::to_string(nmse)).c_str());
                         }
-                        const double nmse = err / ref2;
-                        QVERIFY2(nmse < 1e-9, (std::string(tensorTypeName(type)) + " " +
-                                               std::string(isaName(isa)) + " tokens " +
-                                               std::to_string(nTokens) + " cols " +
-                                               std::to_string(shape.cols) + ": NMSE against portable " +
-                                               std::to_string(nmse)).c_str());
                     }
                 }
             }
@@ -387,6 +436,43 @@ private slots:
                 QVERIFY(std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0);
             }
         }
+    }
+
+    void matmulEdgeCases() {
+        IsaGuard guard;
+        ThreadPool pool(2);
+        std::vector<float> y(8, kSentinel);
+        // No rows or no tokens: nothing is written.
+        matmul(WeightMatrix{TensorType::Q4_0, nullptr, 0, 64}, nullptr, 3, y.data(), pool);
+        matmul(WeightMatrix{TensorType::Q4_0, nullptr, 4, 64}, nullptr, 0, y.data(), pool);
+        for (float v : y)
+            QCOMPARE(v, kSentinel);
+        // Empty rows: zeros.
+        matmul(WeightMatrix{TensorType::F16, nullptr, 4, 0}, nullptr, 2, y.data(), pool);
+        for (int i = 0; i < 8; ++i)
+            QCOMPARE(y[static_cast<size_t>(i)], 0.0f);
+        // Float formats take any row length; odd ones exercise the kernels' scalar tails.
+        std::mt19937 rng(5);
+        for (int64_t cols : {1, 7, 17, 33, 77}) {
+            for (TensorType type : {TensorType::F32, TensorType::F16, TensorType::BF16}) {
+                const TestMatrix m = makeMatrix(type, 9, cols, rng);
+                for (int64_t nTokens : {1, 13}) {
+                    const std::vector<float> x = makeActivations(nTokens, cols, rng);
+                    const std::vector<double> ref = reference(m, x, nTokens);
+                    for (Isa isa : supportedIsas()) {
+                        setIsa(isa);
+                        const Result res = runCase(m, x, ref, nTokens, pool);
+                        QVERIFY(res.sentinelsIntact);
+                        QVERIFY2(res.nmse < 1e-10, std::to_string(res.nmse).c_str());
+                    }
+                }
+            }
+        }
+        // Missing data is an error, not a crash.
+        std::vector<float> x(64);
+        QVERIFY_THROWS_EXCEPTION(lamp::Error,
+                                 matmul(WeightMatrix{TensorType::Q8_0, nullptr, 2, 64}, x.data(), 1,
+                                        y.data(), pool));
     }
 
     void matmulRejectsUnsupportedTypes() {

@@ -264,7 +264,7 @@ void convertRowToF32(TensorType type, const std::byte* src, float* dst, int64_t 
         for (int64_t i = 0; i < n; ++i) {
             uint16_t h;
             std::memcpy(&h, src + 2 * i, 2);
-            dst[i] = type == TensorType::F16 ? fp16ToFp32(h) : bf16ToFp32(h);
+            dst[i] = type == TensorType::F16 ? fp16ToFp32Fast(h) : bf16ToFp32(h);
         }
         return;
     default:

@@ -12,32 +12,56 @@ namespace lamp::cpu::detail {
 namespace {
 
 // ---- portable ---------------------------------------------------------------------------------
+// Written for the auto-vectorizer: per 64-value pair, 16 lane sums of 4 products (a fixed-length
+// integer loop), then 16 float multiply-adds; each weight pair serves up to 4 tokens.
 
-void gemmQ8Portable(const PackedQ8& w, const PackedQ8& x, float* y, int64_t ldy) {
-    const int64_t lanes = w.pairs * 16;
-    for (int64_t t = 0; t < x.rows; ++t) {
-        const auto* xc = reinterpret_cast<const int8_t*>(x.codeRow(t));
-        const float* xs = x.scaleRow(t);
-        const float* xo = x.offsetRow(t);
+template <typename WCode>
+inline void lanes16(const WCode* w, const int8_t* x, int32_t* s) {
+    for (int lane = 0; lane < 16; ++lane) {
+        int32_t sum = 0;
+        for (int k = 0; k < 4; ++k)
+            sum += static_cast<int32_t>(w[4 * lane + k]) * static_cast<int32_t>(x[4 * lane + k]);
+        s[lane] = sum;
+    }
+}
+
+template <typename WCode>
+void gemmQ8PortableT(const PackedQ8& w, const PackedQ8& x, float* y, int64_t ldy) {
+    constexpr int kTokens = 4;
+    for (int64_t t0 = 0; t0 < x.rows; t0 += kTokens) {
+        const int tn = static_cast<int>(std::min<int64_t>(kTokens, x.rows - t0));
         for (int64_t r = 0; r < w.rows; ++r) {
-            const uint8_t* wc = w.codeRow(r);
+            const auto* wc = reinterpret_cast<const WCode*>(w.codeRow(r));
             const float* ws = w.scaleRow(r);
-            const float* wo = w.offsetRow(r);
-            float acc = 0.0f;
-            for (int64_t lane = 0; lane < lanes; ++lane) {
-                int s = 0;
-                for (int k = 0; k < 4; ++k) {
-                    const int wv = w.signedCodes ? static_cast<int8_t>(wc[4 * lane + k])
-                                                 : static_cast<int>(wc[4 * lane + k]);
-                    s += wv * xc[4 * lane + k];
+            float acc[kTokens][16] = {};
+            for (int64_t p = 0; p < w.pairs; ++p)
+                for (int t = 0; t < tn; ++t) {
+                    int32_t s[16];
+                    lanes16(wc + 64 * p, reinterpret_cast<const int8_t*>(x.codeRow(t0 + t)) + 64 * p, s);
+                    const float* xs = x.scaleRow(t0 + t) + 16 * p;
+                    for (int lane = 0; lane < 16; ++lane)
+                        acc[t][lane] += static_cast<float>(s[lane]) * (ws[16 * p + lane] * xs[lane]);
                 }
-                acc += static_cast<float>(s) * (ws[lane] * xs[lane]);
+            for (int t = 0; t < tn; ++t) {
+                const float* wo = w.offsetRow(r);
+                const float* xo = x.offsetRow(t0 + t);
+                for (int64_t h = 0; h < w.halves; h += 16)
+                    for (int lane = 0; lane < 16; ++lane)
+                        acc[t][lane] += wo[h + lane] * xo[h + lane];
+                float sum = 0.0f;
+                for (float v : acc[t])
+                    sum += v;
+                y[(t0 + t) * ldy + r] = sum;
             }
-            for (int64_t h = 0; h < w.halves; ++h)
-                acc += wo[h] * xo[h];
-            y[t * ldy + r] = acc;
         }
     }
+}
+
+void gemmQ8Portable(const PackedQ8& w, const PackedQ8& x, float* y, int64_t ldy) {
+    if (w.signedCodes)
+        gemmQ8PortableT<int8_t>(w, x, y, ldy);
+    else
+        gemmQ8PortableT<uint8_t>(w, x, y, ldy);
 }
 
 #if LAMP_X86

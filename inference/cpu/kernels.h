@@ -16,10 +16,24 @@
 #include "quant/block_formats.h"
 #include "quant/tensor_type.h"
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 
 namespace lamp::cpu::detail {
+
+// fp16 bits -> float, exactly (as fp16ToFp32Portable) but without branches on the common path, so
+// loops of it vectorize: the magnitude bits placed in a float's position are off by 2^112 (the
+// exponent bias difference), which one multiply restores, subnormal halves included; infinities
+// and NaNs keep an all-ones exponent. Assumes the default floating-point environment (no
+// denormals-are-zero).
+inline float fp16ToFp32Fast(uint16_t h) {
+    const uint32_t rest = static_cast<uint32_t>(h & 0x7fffu) << 13;
+    const uint32_t scaled = std::bit_cast<uint32_t>(std::bit_cast<float>(rest) * 0x1p112f);
+    const uint32_t special = 0u - static_cast<uint32_t>((h & 0x7c00u) == 0x7c00u);  // all ones or 0
+    const uint32_t bits = (scaled & ~special) | ((rest | 0x7f800000u) & special);
+    return std::bit_cast<float>(bits | (static_cast<uint32_t>(h & 0x8000u) << 16));
+}
 
 // ---- activations for the decode kernels ----------------------------------------------------
 
@@ -36,6 +50,9 @@ static_assert(sizeof(BlockQ8A) == 40);
 void quantizeQ8A(const float* x, BlockQ8A* out, int64_t n, Isa isa);
 // x[0..n) -> n / 256 lamp::BlockQ8_K blocks (d = max|x| / 127, bsums filled).
 void quantizeQ8K(const float* x, BlockQ8_K* out, int64_t n, Isa isa);
+// The same with the codes of every 128 values reordered as values 0-31, 64-95, 32-63, 96-127
+// (bsums stay in value order): the order of the nibbles in 64 bytes of Q4_K/Q5_K codes.
+void quantizeQ8KSwapped(const float* x, BlockQ8_K* out, int64_t n, Isa isa);
 
 // y[r] = dot(weight row r, activations) for r < nRows. `w` is row 0, rows are `rowStride` bytes
 // apart. `x` is the activation row: BlockQ8A[] (32-value formats), BlockQ8_K[] (K-quants) or
@@ -47,15 +64,16 @@ using VecDotFn = void (*)(const std::byte* w, size_t rowStride, int64_t nRows, c
 // the wider one has none); nullptr when the type is not multipliable.
 VecDotFn vecDotKernel(TensorType type, Isa isa);
 // Which activation format that kernel wants.
-enum class ActFormat { Float, Q8A, Q8K };
-ActFormat actFormat(TensorType type);
+enum class ActFormat { Float, Q8A, Q8K, Q8KSwapped };
+ActFormat actFormat(TensorType type, Isa isa);
 
 // Per-family tables (each returns nullptr for the types it does not implement).
 VecDotFn vecDotPortable(TensorType type);
 VecDotFn vecDotAvx2(TensorType type);
 VecDotFn vecDotAvx2K(TensorType type);
-VecDotFn vecDotAvx512(TensorType type);   // 32-value and float formats, else vecDotAvx512K
+VecDotFn vecDotAvx512(TensorType type);   // all: its own, vecDotAvx512K4, vecDotAvx512K
 VecDotFn vecDotAvx512K(TensorType type);
+VecDotFn vecDotAvx512K4(TensorType type);  // Q4_K, Q5_K on 512-bit vectors (Q8KSwapped)
 
 // ---- the uniform 8-bit GEMM layout ---------------------------------------------------------
 
@@ -99,13 +117,22 @@ void packActivationRowQ8(const float* x, int64_t cols, PackedQ8& dst, int64_t r,
 
 // y[t * ldy + r] = Σ_v w[r] x[t] for r < w.rows, t < x.rows (all of both packed sets).
 using GemmQ8Fn = void (*)(const PackedQ8& w, const PackedQ8& x, float* y, int64_t ldy);
-GemmQ8Fn gemmQ8Kernel(Isa isa);  // nullptr for Portable (which uses the vec-dot kernels)
+// The portable kernel is a reference for the layout; matmul() uses it only when forced (see
+// setGemmMinTokens), since the portable vec-dot kernels are faster.
+GemmQ8Fn gemmQ8Kernel(Isa isa);
 
 // Float GEMM on rows padded to a multiple of 16 floats (zeros past the row):
 // y[t * ldy + r] = Σ_c w[r][c] x[t][c] for r < wRows, t < xRows.
 using GemmF32Fn = void (*)(const float* w, int64_t wRows, const float* x, int64_t xRows,
                            int64_t paddedCols, float* y, int64_t ldy);
-GemmF32Fn gemmF32Kernel(Isa isa);  // nullptr for Portable
+GemmF32Fn gemmF32Kernel(Isa isa);
+
+// The smallest batch (tokens) that takes the GEMM path; smaller ones use the vec-dot kernels.
+// 0 (the default) means the built-in choice: 12 tokens on AVX2/AVX-512; on the portable path 12
+// for float weights and never for quantized ones. A tuning knob for tests and benchmarks (which
+// force one path or the other); not synchronised with running products.
+int64_t gemmMinTokens();
+void setGemmMinTokens(int64_t tokens);
 
 // Float rows for the float GEMM: converts `n` values of F32/F16/BF16 to float (dst padded by the
 // caller).

@@ -7,6 +7,7 @@
 #include "cpu/thread_pool.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -47,8 +48,22 @@ size_t align64(size_t n) { return (n + 63) / 64 * 64; }
 
 // Rows per packed weight tile of the GEMM path (a tile stays in L2 while every token passes).
 constexpr int64_t kTileRows = 16;
-// From this many tokens on, the GEMM path (when the instruction set has one) beats per-row dots.
-constexpr int64_t kGemmMinTokens = 8;
+// From this many tokens on, the GEMM path beats per-row dots: measured with bench_matmul --sweep on
+// the AMD EPYC development machines (AVX-512), where the break-even is 8 tokens (Q4_K, F16) to 12
+// (Q8_0, Q6_K); below it the cost of unpacking the weight tiles is not yet shared by enough
+// tokens. The portable integer GEMM never beats the portable vec-dot kernels (compilers vectorize
+// the latter better), so by default the portable path uses the GEMM for float weights only (there
+// it saves converting every weight once per token). 0 = these defaults; tests set a value to force
+// one path.
+constexpr int64_t kGemmMinTokens = 12;
+std::atomic<int64_t> gemmMinTokensSetting{0};
+
+bool useGemm(int64_t nTokens, Isa isa, bool floatWeights) {
+    const int64_t setting = gemmMinTokensSetting.load(std::memory_order_relaxed);
+    if (setting > 0)
+        return nTokens >= setting;
+    return (isa != Isa::Portable || floatWeights) && nTokens >= kGemmMinTokens;
+}
 // Rows per chunk handed to a thread on the decode path, and per inner step when several tokens
 // reuse the rows (small enough to stay in L1/L2).
 constexpr int64_t kDecodeStep = 16;
@@ -67,7 +82,7 @@ void matmulVecDot(const WeightMatrix& w, const float* x, int64_t nTokens, float*
                   Isa isa) {
     const VecDotFn kernel = vecDotKernel(w.type, isa);
     const size_t stride = rowBytes(w.type, w.cols);
-    const ActFormat format = actFormat(w.type);
+    const ActFormat format = actFormat(w.type, isa);
 
     // Quantize every token's activations once.
     const void* xq = x;
@@ -80,10 +95,13 @@ void matmulVecDot(const WeightMatrix& w, const float* x, int64_t nTokens, float*
         const auto quantizeTokens = [&](int64_t begin, int64_t end, int) {
             for (int64_t t = begin; t < end; ++t) {
                 std::byte* dst = buf + static_cast<size_t>(t) * xStride;
+                const float* src = x + t * w.cols;
                 if (format == ActFormat::Q8A)
-                    quantizeQ8A(x + t * w.cols, reinterpret_cast<BlockQ8A*>(dst), w.cols, isa);
+                    quantizeQ8A(src, reinterpret_cast<BlockQ8A*>(dst), w.cols, isa);
+                else if (format == ActFormat::Q8K)
+                    quantizeQ8K(src, reinterpret_cast<BlockQ8_K*>(dst), w.cols, isa);
                 else
-                    quantizeQ8K(x + t * w.cols, reinterpret_cast<BlockQ8_K*>(dst), w.cols, isa);
+                    quantizeQ8KSwapped(src, reinterpret_cast<BlockQ8_K*>(dst), w.cols, isa);
             }
         };
         if (nTokens * w.cols >= 65536)
@@ -179,6 +197,11 @@ void matmulGemmF32(const WeightMatrix& w, const float* x, int64_t nTokens, float
 
 } // namespace
 
+int64_t detail::gemmMinTokens() { return gemmMinTokensSetting.load(std::memory_order_relaxed); }
+void detail::setGemmMinTokens(int64_t tokens) {
+    gemmMinTokensSetting.store(std::max<int64_t>(0, tokens), std::memory_order_relaxed);
+}
+
 void matmul(const WeightMatrix& w, const float* x, int64_t nTokens, float* y, ThreadPool& pool) {
     if (detail::vecDotPortable(w.type) == nullptr)
         throw FormatError("matmul: weight type " + std::string(tensorTypeName(w.type)) +
@@ -190,14 +213,19 @@ void matmul(const WeightMatrix& w, const float* x, int64_t nTokens, float* y, Th
     rowBytes(w.type, w.cols);  // throws FormatError when cols is not a multiple of the block size
     if (w.rows == 0 || nTokens == 0)
         return;
+    if (y == nullptr || (w.cols > 0 && (w.data == nullptr || x == nullptr)))
+        throw Error("matmul: null weight, activation or output pointer (" +
+                    std::string(tensorTypeName(w.type)) + " " + std::to_string(w.rows) + " x " +
+                    std::to_string(w.cols) + ")");
     if (w.cols == 0) {
         std::fill(y, y + w.rows * nTokens, 0.0f);
         return;
     }
 
     const Isa isa = activeIsa();
-    if (nTokens >= kGemmMinTokens) {
-        if (actFormat(w.type) == ActFormat::Float) {
+    const bool floatWeights = actFormat(w.type, isa) == ActFormat::Float;
+    if (useGemm(nTokens, isa, floatWeights)) {
+        if (floatWeights) {
             if (const GemmF32Fn gemm = gemmF32Kernel(isa))
                 return matmulGemmF32(w, x, nTokens, y, pool, isa, gemm);
         } else if (const GemmQ8Fn gemm = gemmQ8Kernel(isa)) {

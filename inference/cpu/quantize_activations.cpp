@@ -12,9 +12,13 @@
 namespace lamp::cpu::detail {
 namespace {
 
-// Nearest integer, ties to even (exact for |v| < 2^22), as cvtps2dq rounds.
+// Nearest integer, ties to even, as cvtps2dq rounds; clamped to the code range first (codes never
+// exceed 127 in magnitude by construction; the clamp keeps a NaN or infinite activation from
+// reaching an undefined float-to-int conversion: NaN becomes -127).
 inline int roundEven(float v) {
-    constexpr float kMagic = 12582912.0f;  // 1.5 * 2^23
+    v = v > -127.0f ? v : -127.0f;
+    v = v < 127.0f ? v : 127.0f;
+    constexpr float kMagic = 12582912.0f;  // 1.5 * 2^23: adding and removing it rounds
     return static_cast<int>((v + kMagic) - kMagic);
 }
 
@@ -144,6 +148,18 @@ void quantizeQ8K(const float* x, BlockQ8_K* out, int64_t n, Isa isa) {
         for (int g = 0; g < 16; ++g)
             blk.bsums[g] = static_cast<int16_t>(sum16(blk.qs + 16 * g, isa));
     }
+}
+
+void quantizeQ8KSwapped(const float* x, BlockQ8_K* out, int64_t n, Isa isa) {
+    quantizeQ8K(x, out, n, isa);
+    for (int64_t b = 0; b < n / 256; ++b)
+        for (int half = 0; half < 2; ++half) {
+            int8_t* q = out[b].qs + 128 * half;
+            int8_t tmp[32];
+            std::memcpy(tmp, q + 32, 32);
+            std::memcpy(q + 32, q + 64, 32);
+            std::memcpy(q + 64, tmp, 32);
+        }
 }
 
 void packActivationRowQ8(const float* x, int64_t cols, PackedQ8& dst, int64_t r, Isa isa) {

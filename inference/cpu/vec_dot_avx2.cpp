@@ -4,8 +4,8 @@
 // Weight codes are kept unsigned (0..15, 0..31) and multiplied with the signed activation codes by
 // maddubs (u8 x s8 -> s16 pairs) and madd (-> s32, 8 lanes per block); a format's code offset
 // ("- 8", "- 16") is the block's activation sum times the offset, subtracted in integers.
-// Functions here also serve the AVX-512 family as helpers (vec_dot_avx512.cpp includes none of
-// this file: each file is self-contained).
+// Q8_0 codes are signed: |q| x (x with q's sign) keeps maddubs' first operand unsigned.
+// The AVX-512 family has its own kernels (vec_dot_avx512.cpp).
 #include "cpu/simd.h"
 #include "cpu/kernels.h"
 
@@ -174,6 +174,7 @@ LAMP_TARGET_AVX2 float dotFloat(const std::byte* w, const float* x, int64_t n) {
                      _mm256_setzero_ps()};
     int64_t i = 0;
     for (; i + 32 <= n; i += 32)
+        LAMP_UNROLL
         for (int k = 0; k < 4; ++k)
             acc[k] = _mm256_fmadd_ps(load(w + (i + 8 * k) * kBytes), _mm256_loadu_ps(x + i + 8 * k),
                                      acc[k]);

@@ -1,12 +1,11 @@
 // AVX-512 (VNNI) vec-dot kernels for the 32-value formats and the float formats. The K-quants use
-// vec_dot_avx512_k.cpp.
+// vec_dot_avx512_k4.cpp (Q4_K, Q5_K) and vec_dot_avx512_k.cpp (the others).
 //
 // vpdpbusd multiplies unsigned weight codes with signed activation codes and adds each group of
 // four products to a 32-bit lane in one instruction, starting from an accumulator that here holds
 // the block's code-offset correction (Q4_0 "- 8", Q5_0 "- 16", Q8_0 codes shifted by 128), so a
-// block costs unpack + one dot + one float multiply-add. Kernels work on two rows at a time, which
-// share the activation loads. 256-bit vectors: a block is 32 bytes, and wider vectors would need
-// more shuffling than they save.
+// block costs unpack + one dot + one float multiply-add. 256-bit vectors: a block is 32 bytes, and
+// wider vectors would need more shuffling than they save.
 #include "cpu/simd.h"
 #include "cpu/kernels.h"
 
@@ -32,10 +31,12 @@ LAMP_TARGET_AVX512 inline float half(const uint8_t* p) {
     return _cvtsh_ss(h);
 }
 
+// 16 bytes of packed nibbles -> low nibbles (values 0-15), then high nibbles (16-31): the bytes are
+// loaded into both halves and the upper half shifted by 4.
 LAMP_TARGET_AVX512 inline __m256i unpackNibbles(const uint8_t* qs) {
-    const __m128i q = _mm_loadu_si128(reinterpret_cast<const __m128i*>(qs));
-    const __m256i both = _mm256_set_m128i(_mm_srli_epi16(q, 4), q);
-    return _mm256_and_si256(both, _mm256_set1_epi8(15));
+    const __m256i both = _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(qs)));
+    const __m256i shifted = _mm256_srlv_epi64(both, _mm256_setr_epi64x(0, 0, 4, 4));
+    return _mm256_and_si256(shifted, _mm256_set1_epi8(15));
 }
 
 // 0x10 in byte v where bit v of the 32-bit qh is set (AVX-512BW: a mask register does it).
@@ -112,7 +113,8 @@ LAMP_TARGET_AVX512 inline __m256 block(const uint8_t* w, const BlockQ8A& x, __m2
 
 // One row at a time, read front to back (two rows interleaved measured slower: the weights are
 // streamed from memory, and one sequential stream suits the prefetchers best). Four accumulators
-// hide the latency of the float multiply-add chain.
+// hide the latency of the float multiply-add chain. (Computing 16 blocks' scales at once with
+// gathers measured slower on these machines than the scalar fp16 conversion per block.)
 template <Kind K>
 LAMP_TARGET_AVX512 void rowsQ(const std::byte* w, size_t rowStride, int64_t nRows, const void* x,
                               int64_t n, float* y) {
@@ -199,7 +201,10 @@ VecDotFn vecDotAvx512(TensorType type) {
     case TensorType::Q5_0: return rowsQ<Kind::Offset5>;
     case TensorType::Q5_1: return rowsQ<Kind::Min5>;
     case TensorType::Q8_0: return rowsQ<Kind::Signed8>;
-    default: return vecDotAvx512K(type);
+    default:
+        if (const VecDotFn fn = vecDotAvx512K4(type))
+            return fn;
+        return vecDotAvx512K(type);
     }
 }
 

@@ -5,82 +5,102 @@
 
 #include "quant/half.h"
 
+#include <algorithm>
+#include <cstddef>
 #include <cstring>
 
 namespace lamp::cpu::detail {
 namespace {
 
-template <typename Block>
-inline Block loadBlock(const std::byte* p) {
-    Block b;
-    std::memcpy(&b, p, sizeof(Block));
-    return b;
+// Fields are read in place from the block's bytes (copying a block into a local struct first makes
+// the following vector loads straddle the copy's stores, which stalls store-to-load forwarding).
+inline const uint8_t* bytesOf(const std::byte* p) { return reinterpret_cast<const uint8_t*>(p); }
+
+inline uint16_t u16At(const uint8_t* p) {
+    uint16_t v;
+    std::memcpy(&v, p, 2);
+    return v;
 }
 
-inline float h2f(uint16_t h) { return fp16ToFp32(h); }
+inline float halfAt(const uint8_t* p) { return fp16ToFp32(u16At(p)); }
 
-inline uint32_t loadU32(const uint8_t* p) {
-    uint32_t v;
-    std::memcpy(&v, p, 4);
-    return v;  // little-endian hosts only (as GGUF)
-}
+// The kernels first unpack a block's codes into plain bytes, then take fixed-length dot products
+// (dot16, dot32): simple loops that compilers vectorize for whatever the target has (SSE2, NEON).
 
-// ---- 32-value formats x BlockQ8A ------------------------------------------------------------
-
-// Σ q·x over a block whose 32 unsigned codes are low nibbles (values 0-15) and high nibbles
-// (values 16-31) of qs, plus an optional fifth bit from qh.
-inline int dotNibbles(const uint8_t* qs, uint32_t qh, bool fifthBit, const int8_t* x) {
+inline int dot16(const uint8_t* u, const int8_t* x) {
     int s = 0;
-    for (int i = 0; i < 16; ++i) {
-        int lo = qs[i] & 15;
-        int hi = qs[i] >> 4;
-        if (fifthBit) {
-            lo |= static_cast<int>((qh >> i) & 1u) << 4;
-            hi |= static_cast<int>((qh >> (i + 16)) & 1u) << 4;
-        }
-        s += lo * x[i] + hi * x[i + 16];
-    }
+    for (int i = 0; i < 16; ++i)
+        s += static_cast<int>(u[i]) * static_cast<int>(x[i]);
     return s;
 }
 
-float dotQ4_0(const std::byte* w, const BlockQ8A* x, int64_t nb) {
-    float acc = 0.0f;
-    for (int64_t b = 0; b < nb; ++b) {
-        const auto blk = loadBlock<BlockQ4_0>(w + b * sizeof(BlockQ4_0));
-        const int s = dotNibbles(blk.qs, 0, false, x[b].qs) - 8 * x[b].sum;
-        acc += h2f(blk.d) * x[b].d * static_cast<float>(s);
-    }
-    return acc;
+inline int dot32(const uint8_t* u, const int8_t* x) { return dot16(u, x) + dot16(u + 16, x + 16); }
+
+inline int dot32s(const int8_t* w, const int8_t* x) {
+    int s = 0;
+    for (int i = 0; i < 32; ++i)
+        s += static_cast<int>(w[i]) * static_cast<int>(x[i]);
+    return s;
 }
 
-float dotQ4_1(const std::byte* w, const BlockQ8A* x, int64_t nb) {
-    float acc = 0.0f;
-    for (int64_t b = 0; b < nb; ++b) {
-        const auto blk = loadBlock<BlockQ4_1>(w + b * sizeof(BlockQ4_1));
-        const int s = dotNibbles(blk.qs, 0, false, x[b].qs);
-        acc += h2f(blk.d) * x[b].d * static_cast<float>(s) +
-               h2f(blk.m) * x[b].d * static_cast<float>(x[b].sum);
+// Low nibbles are values 0-15, high nibbles 16-31.
+inline void unpackNibbles(const uint8_t* qs, uint8_t* u) {
+    for (int i = 0; i < 16; ++i) {
+        u[i] = static_cast<uint8_t>(qs[i] & 15);
+        u[i + 16] = static_cast<uint8_t>(qs[i] >> 4);
     }
-    return acc;
 }
 
-float dotQ5_0(const std::byte* w, const BlockQ8A* x, int64_t nb) {
-    float acc = 0.0f;
-    for (int64_t b = 0; b < nb; ++b) {
-        const auto blk = loadBlock<BlockQ5_0>(w + b * sizeof(BlockQ5_0));
-        const int s = dotNibbles(blk.qs, loadU32(blk.qh), true, x[b].qs) - 16 * x[b].sum;
-        acc += h2f(blk.d) * x[b].d * static_cast<float>(s);
+// Adds the fifth bit (bit v of qh) as 16 to value v, eight values at a time: the byte of bits is
+// copied into all 8 bytes of a word, byte k keeps bit k, adding 0x7f carries a set bit into bit 7
+// of its byte (never into the next byte), and bit 7 is moved down to bit 4.
+inline void addFifthBits(const uint8_t* qh, uint8_t* u) {
+    for (int j = 0; j < 4; ++j) {
+        uint64_t spread = (qh[j] * 0x0101010101010101ull) & 0x8040201008040201ull;
+        spread = ((spread + 0x7f7f7f7f7f7f7f7full) >> 3) & 0x1010101010101010ull;
+        uint64_t v;
+        std::memcpy(&v, u + 8 * j, 8);
+        v |= spread;
+        std::memcpy(u + 8 * j, &v, 8);
     }
-    return acc;
 }
 
-float dotQ5_1(const std::byte* w, const BlockQ8A* x, int64_t nb) {
+// ---- 32-value formats x BlockQ8A ------------------------------------------------------------
+// Eight blocks are unpacked before any is multiplied: reading unpacked bytes right after writing
+// them (with differently sized accesses) would stall on store-to-load forwarding every block.
+
+void unpackQ4_0(const uint8_t* blk, uint8_t* u) { unpackNibbles(blk + offsetof(BlockQ4_0, qs), u); }
+void unpackQ4_1(const uint8_t* blk, uint8_t* u) { unpackNibbles(blk + offsetof(BlockQ4_1, qs), u); }
+void unpackQ5_0(const uint8_t* blk, uint8_t* u) {
+    unpackNibbles(blk + offsetof(BlockQ5_0, qs), u);
+    addFifthBits(blk + offsetof(BlockQ5_0, qh), u);
+}
+void unpackQ5_1(const uint8_t* blk, uint8_t* u) {
+    unpackNibbles(blk + offsetof(BlockQ5_1, qs), u);
+    addFifthBits(blk + offsetof(BlockQ5_1, qh), u);
+}
+
+// A block's contribution from its integer dot product s = Σ u x.
+template <int kOffset>
+float finishOffset(const uint8_t* blk, int s, const BlockQ8A& x) {
+    return halfAt(blk) * x.d * static_cast<float>(s - kOffset * x.sum);  // d (u - offset)
+}
+float finishMin(const uint8_t* blk, int s, const BlockQ8A& x) {
+    return x.d * (halfAt(blk) * static_cast<float>(s) + halfAt(blk + 2) * static_cast<float>(x.sum));
+}
+
+template <size_t kBytes, void (*unpack)(const uint8_t*, uint8_t*),
+          float (*finish)(const uint8_t*, int, const BlockQ8A&)>
+float dot32Blocks(const std::byte* w, const BlockQ8A* x, int64_t nb) {
     float acc = 0.0f;
-    for (int64_t b = 0; b < nb; ++b) {
-        const auto blk = loadBlock<BlockQ5_1>(w + b * sizeof(BlockQ5_1));
-        const int s = dotNibbles(blk.qs, loadU32(blk.qh), true, x[b].qs);
-        acc += h2f(blk.d) * x[b].d * static_cast<float>(s) +
-               h2f(blk.m) * x[b].d * static_cast<float>(x[b].sum);
+    uint8_t u[8][32];
+    for (int64_t b0 = 0; b0 < nb; b0 += 8) {
+        const int n = static_cast<int>(std::min<int64_t>(8, nb - b0));
+        const uint8_t* blk = bytesOf(w + b0 * static_cast<int64_t>(kBytes));
+        for (int k = 0; k < n; ++k)
+            unpack(blk + k * kBytes, u[k]);
+        for (int k = 0; k < n; ++k)
+            acc += finish(blk + k * kBytes, dot32(u[k], x[b0 + k].qs), x[b0 + k]);
     }
     return acc;
 }
@@ -88,65 +108,60 @@ float dotQ5_1(const std::byte* w, const BlockQ8A* x, int64_t nb) {
 float dotQ8_0(const std::byte* w, const BlockQ8A* x, int64_t nb) {
     float acc = 0.0f;
     for (int64_t b = 0; b < nb; ++b) {
-        const auto blk = loadBlock<BlockQ8_0>(w + b * sizeof(BlockQ8_0));
-        int s = 0;
-        for (int i = 0; i < 32; ++i)
-            s += blk.qs[i] * x[b].qs[i];
-        acc += h2f(blk.d) * x[b].d * static_cast<float>(s);
+        const uint8_t* blk = bytesOf(w + b * sizeof(BlockQ8_0));
+        const auto* q = reinterpret_cast<const int8_t*>(blk + offsetof(BlockQ8_0, qs));
+        acc += halfAt(blk) * x[b].d * static_cast<float>(dot32s(q, x[b].qs));
     }
     return acc;
 }
 
 // ---- K-quants x BlockQ8_K -----------------------------------------------------------------
+// Each unpacks the super-block's 256 codes in value order (unsigned; code offsets are applied
+// through the activation group sums, bsums), then sums per group.
 
 float dotQ2_K(const std::byte* w, const BlockQ8_K* x, int64_t nb) {
     float acc = 0.0f;
+    uint8_t u[256];
     for (int64_t b = 0; b < nb; ++b) {
-        const auto blk = loadBlock<BlockQ2_K>(w + b * sizeof(BlockQ2_K));
-        const int8_t* q8 = x[b].qs;
-        int sumScaled = 0, sumMins = 0;
-        for (int g = 0; g < 16; ++g)
-            sumMins += (blk.scales[g] >> 4) * x[b].bsums[g];
-        // Value v = 128c + 32j + 16h + l: bits 2j of qs[32c + 16h + l]; group (v / 16) = 8c + 2j + h.
+        const uint8_t* blk = bytesOf(w + b * sizeof(BlockQ2_K));
+        const uint8_t* scales = blk + offsetof(BlockQ2_K, scales);
+        const uint8_t* qs = blk + offsetof(BlockQ2_K, qs);
+        // Value v = 128c + 32j + l (l < 32) is bits 2j of qs[32c + l].
         for (int c = 0; c < 2; ++c)
             for (int j = 0; j < 4; ++j)
-                for (int h = 0; h < 2; ++h) {
-                    const int group = 8 * c + 2 * j + h;
-                    const uint8_t* qs = blk.qs + 32 * c + 16 * h;
-                    const int8_t* xs = q8 + 128 * c + 32 * j + 16 * h;
-                    int s = 0;
-                    for (int l = 0; l < 16; ++l)
-                        s += ((qs[l] >> (2 * j)) & 3) * xs[l];
-                    sumScaled += (blk.scales[group] & 15) * s;
-                }
-        acc += x[b].d * (h2f(blk.d) * static_cast<float>(sumScaled) -
-                         h2f(blk.dmin) * static_cast<float>(sumMins));
+                for (int l = 0; l < 32; ++l)
+                    u[128 * c + 32 * j + l] = static_cast<uint8_t>((qs[32 * c + l] >> (2 * j)) & 3);
+        int sumScaled = 0, sumMins = 0;
+        for (int g = 0; g < 16; ++g) {
+            sumScaled += (scales[g] & 15) * dot16(u + 16 * g, x[b].qs + 16 * g);
+            sumMins += (scales[g] >> 4) * x[b].bsums[g];
+        }
+        acc += x[b].d * (halfAt(blk + offsetof(BlockQ2_K, d)) * static_cast<float>(sumScaled) -
+                         halfAt(blk + offsetof(BlockQ2_K, dmin)) * static_cast<float>(sumMins));
     }
     return acc;
 }
 
 float dotQ3_K(const std::byte* w, const BlockQ8_K* x, int64_t nb) {
     float acc = 0.0f;
+    uint8_t u[256];
     for (int64_t b = 0; b < nb; ++b) {
-        const auto blk = loadBlock<BlockQ3_K>(w + b * sizeof(BlockQ3_K));
-        const int8_t* q8 = x[b].qs;
-        int total = 0;
+        const uint8_t* blk = bytesOf(w + b * sizeof(BlockQ3_K));
+        const uint8_t* hmask = blk + offsetof(BlockQ3_K, hmask);
+        const uint8_t* qs = blk + offsetof(BlockQ3_K, qs);
+        // Value v = 128c + 32j + l: low bits 2j of qs[32c + l], high bit v / 32 of hmask[l].
         for (int c = 0; c < 2; ++c)
             for (int j = 0; j < 4; ++j)
-                for (int h = 0; h < 2; ++h) {
-                    const int group = 8 * c + 2 * j + h;
-                    const int vBase = 128 * c + 32 * j + 16 * h;
-                    const uint8_t* qs = blk.qs + 32 * c + 16 * h;
-                    int s = 0;
-                    for (int l = 0; l < 16; ++l) {
-                        const int v = vBase + l;
-                        const int low = (qs[l] >> (2 * j)) & 3;
-                        const int high = (blk.hmask[v % 32] >> (v / 32)) & 1;
-                        s += (low - (high ? 0 : 4)) * q8[v];
-                    }
-                    total += (unpackQ3KScale(blk.scales, group) - 32) * s;
-                }
-        acc += x[b].d * h2f(blk.d) * static_cast<float>(total);
+                for (int l = 0; l < 32; ++l)
+                    u[128 * c + 32 * j + l] = static_cast<uint8_t>(
+                        ((qs[32 * c + l] >> (2 * j)) & 3) |
+                        (((hmask[l] >> (4 * c + j)) & 1) << 2));  // code + 4, 0..7
+        int total = 0;
+        for (int g = 0; g < 16; ++g) {
+            const int sc = unpackQ3KScale(blk + offsetof(BlockQ3_K, scales), g) - 32;
+            total += sc * (dot16(u + 16 * g, x[b].qs + 16 * g) - 4 * x[b].bsums[g]);
+        }
+        acc += x[b].d * halfAt(blk + offsetof(BlockQ3_K, d)) * static_cast<float>(total);
     }
     return acc;
 }
@@ -154,49 +169,56 @@ float dotQ3_K(const std::byte* w, const BlockQ8_K* x, int64_t nb) {
 template <bool kFifthBit, typename Block>
 float dotQ45_K(const std::byte* w, const BlockQ8_K* x, int64_t nb) {
     float acc = 0.0f;
+    uint8_t u[256];
     for (int64_t b = 0; b < nb; ++b) {
-        const auto blk = loadBlock<Block>(w + b * sizeof(Block));
-        const int8_t* q8 = x[b].qs;
+        const uint8_t* blk = bytesOf(w + b * sizeof(Block));
+        const uint8_t* qs = blk + offsetof(Block, qs);
+        // Value v = 64c + 32h + l: nibble h of qs[32c + l]; fifth bit v / 32 of qh[l].
+        for (int c = 0; c < 4; ++c)
+            for (int l = 0; l < 32; ++l) {
+                u[64 * c + l] = static_cast<uint8_t>(qs[32 * c + l] & 15);
+                u[64 * c + 32 + l] = static_cast<uint8_t>(qs[32 * c + l] >> 4);
+            }
+        if constexpr (kFifthBit) {
+            const uint8_t* qh = blk + offsetof(BlockQ5_K, qh);
+            for (int g = 0; g < 8; ++g)
+                for (int l = 0; l < 32; ++l)
+                    u[32 * g + l] = static_cast<uint8_t>(u[32 * g + l] | (((qh[l] >> g) & 1) << 4));
+        }
         int sumScaled = 0, sumMins = 0;
         for (int g = 0; g < 8; ++g) {
-            const ScaleMin sm = unpackScaleMinK4(blk.scales, g);
-            const uint8_t* qs = blk.qs + 32 * (g / 2);
-            const int shift = 4 * (g % 2);
-            int s = 0;
-            for (int l = 0; l < 32; ++l) {
-                int q = (qs[l] >> shift) & 15;
-                if constexpr (kFifthBit)
-                    q |= ((blk.qh[l] >> g) & 1) << 4;
-                s += q * q8[32 * g + l];
-            }
-            sumScaled += sm.scale * s;
+            const ScaleMin sm = unpackScaleMinK4(blk + offsetof(Block, scales), g);
+            sumScaled += sm.scale * dot32(u + 32 * g, x[b].qs + 32 * g);
             sumMins += sm.min * (x[b].bsums[2 * g] + x[b].bsums[2 * g + 1]);
         }
-        acc += x[b].d * (h2f(blk.d) * static_cast<float>(sumScaled) -
-                         h2f(blk.dmin) * static_cast<float>(sumMins));
+        acc += x[b].d * (halfAt(blk + offsetof(Block, d)) * static_cast<float>(sumScaled) -
+                         halfAt(blk + offsetof(Block, dmin)) * static_cast<float>(sumMins));
     }
     return acc;
 }
 
 float dotQ6_K(const std::byte* w, const BlockQ8_K* x, int64_t nb) {
     float acc = 0.0f;
+    uint8_t u[256];
     for (int64_t b = 0; b < nb; ++b) {
-        const auto blk = loadBlock<BlockQ6_K>(w + b * sizeof(BlockQ6_K));
-        const int8_t* q8 = x[b].qs;
-        int total = 0;
+        const uint8_t* blk = bytesOf(w + b * sizeof(BlockQ6_K));
+        const uint8_t* ql = blk + offsetof(BlockQ6_K, ql);
+        const uint8_t* qh = blk + offsetof(BlockQ6_K, qh);
+        const auto* scales = reinterpret_cast<const int8_t*>(blk + offsetof(BlockQ6_K, scales));
+        // Value v = 128c + 32k + l: low nibble (k < 2) or high nibble of ql[64c + 32(k%2) + l],
+        // high bits 2k of qh[32c + l].
         for (int c = 0; c < 2; ++c)
-            for (int k = 0; k < 4; ++k) {
-                int s[2] = {0, 0};
+            for (int k = 0; k < 4; ++k)
                 for (int l = 0; l < 32; ++l) {
-                    const uint8_t lowByte = blk.ql[64 * c + 32 * (k % 2) + l];
+                    const uint8_t lowByte = ql[64 * c + 32 * (k % 2) + l];
                     const int low = k < 2 ? (lowByte & 15) : (lowByte >> 4);
-                    const int high = (blk.qh[32 * c + l] >> (2 * k)) & 3;
-                    s[l / 16] += ((low | (high << 4)) - 32) * q8[128 * c + 32 * k + l];
+                    const int high = (qh[32 * c + l] >> (2 * k)) & 3;
+                    u[128 * c + 32 * k + l] = static_cast<uint8_t>(low | (high << 4));  // code + 32
                 }
-                const int group = 8 * c + 2 * k;
-                total += blk.scales[group] * s[0] + blk.scales[group + 1] * s[1];
-            }
-        acc += x[b].d * h2f(blk.d) * static_cast<float>(total);
+        int total = 0;
+        for (int g = 0; g < 16; ++g)
+            total += scales[g] * (dot16(u + 16 * g, x[b].qs + 16 * g) - 32 * x[b].bsums[g]);
+        acc += x[b].d * halfAt(blk + offsetof(BlockQ6_K, d)) * static_cast<float>(total);
     }
     return acc;
 }
@@ -244,7 +266,7 @@ float dotHalf(const std::byte* w, const float* x, int64_t n) {
     return s;
 }
 
-inline float fromFp16(uint16_t h) { return fp16ToFp32(h); }
+inline float fromFp16(uint16_t h) { return fp16ToFp32Fast(h); }
 inline float fromBf16(uint16_t h) { return bf16ToFp32(h); }
 
 // ---- row loops ----------------------------------------------------------------------------
@@ -263,10 +285,14 @@ VecDotFn vecDotPortable(TensorType type) {
     case TensorType::F32: return rows<float, dotF32, 1>;
     case TensorType::F16: return rows<float, dotHalf<fromFp16>, 1>;
     case TensorType::BF16: return rows<float, dotHalf<fromBf16>, 1>;
-    case TensorType::Q4_0: return rows<BlockQ8A, dotQ4_0, 32>;
-    case TensorType::Q4_1: return rows<BlockQ8A, dotQ4_1, 32>;
-    case TensorType::Q5_0: return rows<BlockQ8A, dotQ5_0, 32>;
-    case TensorType::Q5_1: return rows<BlockQ8A, dotQ5_1, 32>;
+    case TensorType::Q4_0:
+        return rows<BlockQ8A, dot32Blocks<sizeof(BlockQ4_0), unpackQ4_0, finishOffset<8>>, 32>;
+    case TensorType::Q4_1:
+        return rows<BlockQ8A, dot32Blocks<sizeof(BlockQ4_1), unpackQ4_1, finishMin>, 32>;
+    case TensorType::Q5_0:
+        return rows<BlockQ8A, dot32Blocks<sizeof(BlockQ5_0), unpackQ5_0, finishOffset<16>>, 32>;
+    case TensorType::Q5_1:
+        return rows<BlockQ8A, dot32Blocks<sizeof(BlockQ5_1), unpackQ5_1, finishMin>, 32>;
     case TensorType::Q8_0: return rows<BlockQ8A, dotQ8_0, 32>;
     case TensorType::Q2_K: return rows<BlockQ8_K, dotQ2_K, 256>;
     case TensorType::Q3_K: return rows<BlockQ8_K, dotQ3_K, 256>;
@@ -277,17 +303,18 @@ VecDotFn vecDotPortable(TensorType type) {
     }
 }
 
-ActFormat actFormat(TensorType type) {
+ActFormat actFormat(TensorType type, Isa isa) {
     switch (type) {
     case TensorType::Q4_0:
     case TensorType::Q4_1:
     case TensorType::Q5_0:
     case TensorType::Q5_1:
     case TensorType::Q8_0: return ActFormat::Q8A;
-    case TensorType::Q2_K:
-    case TensorType::Q3_K:
     case TensorType::Q4_K:
     case TensorType::Q5_K:
+        return isa == Isa::Avx512 && vecDotAvx512K4(type) ? ActFormat::Q8KSwapped : ActFormat::Q8K;
+    case TensorType::Q2_K:
+    case TensorType::Q3_K:
     case TensorType::Q6_K: return ActFormat::Q8K;
     default: return ActFormat::Float;
     }
