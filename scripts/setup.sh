@@ -8,10 +8,14 @@ set -euo pipefail
 preset="${1:-release}"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
-# Build tools, Qt 6 (Core, Test), spdlog and PCRE2 (tokenizer pre-splitting) are required.
+# Build tools, Qt 6 (Core, Test, SQL with its SQLite driver), spdlog, PCRE2 (tokenizer
+# pre-splitting), the Vulkan headers and loader, glslang and SPIRV-Tools (shaders are compiled and
+# validated at build time), and for the tests Mesa's lavapipe (a software Vulkan device) with the
+# Khronos validation layer.
 required=(
   cmake ninja-build g++ pkgconf
-  qt6-base-dev libspdlog-dev libpcre2-dev
+  qt6-base-dev libqt6sql6-sqlite libspdlog-dev libpcre2-dev
+  libvulkan-dev glslang-tools spirv-tools mesa-vulkan-drivers vulkan-validationlayers
 )
 # clang with its runtime libraries builds the libFuzzer target; the build works without it.
 optional=(clang libclang-rt-dev)
