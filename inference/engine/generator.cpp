@@ -50,9 +50,9 @@ std::vector<GeneratedSequence> generate(Session& session, std::span<const int32_
         StopConditions stops(tokenizer.vocab().eogIds(), options.stopStrings, maxTokens);
         std::vector<int32_t> history(prompt.begin(), prompt.end());
 
+        // Called once per token, with an empty delta when the token's text is held back (half a
+        // character, a possible stop string), so a caller can stop within one token.
         const auto emit = [&](const std::string& text) {
-            if (text.empty())
-                return;
             out.text += text;
             if (onText && !cancelled && !onText(seq, text))
                 cancelled = true;
@@ -69,7 +69,7 @@ std::vector<GeneratedSequence> generate(Session& session, std::span<const int32_
                 break;
             }
             if (cancelled) {
-                emit(stops.flush());
+                out.text += stops.flush();
                 out.finish = FinishReason::Cancelled;
                 break;
             }

@@ -44,8 +44,9 @@ struct GeneratedSequence {
     int64_t promptTokensEvaluated = 0;  // prompt tokens this sequence had to run (0 when cached)
 };
 
-// Receives text as it becomes final: the sequence's index and the new text (valid UTF-8).
-// Returning false stops that sequence (FinishReason::Cancelled) and the ones after it.
+// Called after every sampled token with the sequence's index and the text that became final (valid
+// UTF-8; empty while a character or a possible stop string is held back). Returning false stops
+// that sequence (FinishReason::Cancelled) and the ones after it, before another token is sampled.
 using TextCallback = std::function<bool(int32_t sequence, std::string_view delta)>;
 
 // Generates options.numSequences continuations of `prompt` (token ids, BOS included if wanted).
