@@ -50,6 +50,7 @@ int runGenerate(Args& args);
 int runEval(Args& args);
 int runChat(Args& args);
 int runBench(Args& args);
+int runDevices(Args& args);
 
 // Writes JSON to stdout, indented, followed by a newline.
 void printJson(const QJsonDocument& doc);

@@ -34,6 +34,7 @@ constexpr const char* kUsage =
     "                                      a multi-turn conversation with the model's chat template\n"
     "  bench -m MODEL [-p 512] [-n 128] [-t THREADS] [-r REPEATS] [--json]\n"
     "                                      prompt and generation speed, memory, bandwidth share\n"
+    "  devices [--json]                    Vulkan devices: type, driver, memory heaps, limits, features\n"
     "\n"
     "options of the commands that run a model: -c/--ctx N (context length), -t/--threads N,\n"
     "  --backend auto|cpu (which backend runs is said on stderr)\n"
@@ -80,6 +81,8 @@ int main(int argc, char** argv) {
             return runChat(args);
         if (command == "bench")
             return runBench(args);
+        if (command == "devices")
+            return runDevices(args);
         throw UsageError("unknown command '" + command + "'");
     } catch (const UsageError& e) {
         std::fprintf(stderr, "lamplight-cli: %s\n\n%s", e.what(), kUsage);

@@ -1,0 +1,417 @@
+// The logical device, buffers, pipelines and the command recorder (see device.h).
+#include "vulkan/vk_internal.h"
+
+#include "core/log.h"
+#include "embedded_shaders.h"
+#include "gguf/model_info.h"  // humanBytes
+#include "vulkan/vulkan_error.h"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+
+namespace lamp::vulkan {
+namespace {
+
+constexpr uint64_t kShaderIndexLimit = uint64_t{1} << 30;  // byte indices in shaders are 32-bit
+constexpr uint32_t kSetsPerPool = 256;
+constexpr uint32_t kMaxBindings = 8;
+
+uint64_t roundUp4(uint64_t n) { return (n + 3) & ~uint64_t{3}; }
+
+} // namespace
+
+// ---- DeviceCore ---------------------------------------------------------------------------------
+
+uint32_t DeviceCore::memoryType(uint32_t typeBits, vk::MemoryPropertyFlags required,
+                                vk::MemoryPropertyFlags preferred) const {
+    for (const auto want : {required | preferred, required})
+        for (uint32_t i = 0; i < memory.memoryTypeCount; ++i)
+            if ((typeBits & (1u << i)) != 0 && (memory.memoryTypes[i].propertyFlags & want) == want)
+                return i;
+    throw VulkanError("Vulkan device " + info.name + " has no suitable memory type: choose CPU");
+}
+
+std::pair<vk::raii::Buffer, vk::raii::DeviceMemory> DeviceCore::allocate(uint64_t bytes, vk::BufferUsageFlags usage,
+                                                                         bool hostVisible, std::string_view label) {
+    vk::raii::Buffer buffer(*device, vk::BufferCreateInfo({}, bytes, usage, vk::SharingMode::eExclusive));
+    const auto req = buffer.getMemoryRequirements();
+    const uint32_t type =
+        hostVisible ? memoryType(req.memoryTypeBits, vk::MemoryPropertyFlagBits::eHostVisible | vk::MemoryPropertyFlagBits::eHostCoherent,
+                                 vk::MemoryPropertyFlagBits::eHostCached)
+                    : memoryType(req.memoryTypeBits, vk::MemoryPropertyFlagBits::eDeviceLocal, {});
+    try {
+        vk::raii::DeviceMemory mem(*device, vk::MemoryAllocateInfo(req.size, type));
+        buffer.bindMemory(*mem, 0);
+        return {std::move(buffer), std::move(mem)};
+    } catch (const vk::OutOfDeviceMemoryError&) {
+    } catch (const vk::OutOfHostMemoryError&) {
+    }
+    const uint32_t heap = memory.memoryTypes[type].heapIndex;
+    throw VulkanError("Vulkan: device memory exhausted allocating " + std::string(label) + " (needs " +
+                      humanBytes(req.size) + ", heap " + std::to_string(heap) + " holds " +
+                      humanBytes(memory.memoryHeaps[heap].size) + ") — choose CPU or a smaller model");
+}
+
+template <class Fn>
+void DeviceCore::oneShot(Fn&& fn) {
+    vk::raii::CommandPool pool(*device, vk::CommandPoolCreateInfo(vk::CommandPoolCreateFlagBits::eTransient, queueFamily));
+    vk::raii::CommandBuffers cmds(*device, vk::CommandBufferAllocateInfo(*pool, vk::CommandBufferLevel::ePrimary, 1));
+    vk::raii::CommandBuffer& cmd = cmds.front();
+    cmd.begin(vk::CommandBufferBeginInfo(vk::CommandBufferUsageFlagBits::eOneTimeSubmit));
+    fn(cmd);
+    // Make the copy's writes visible to later dispatches, copies and the host (later submissions too).
+    const vk::MemoryBarrier barrier(vk::AccessFlagBits::eTransferWrite,
+                                    vk::AccessFlagBits::eShaderRead | vk::AccessFlagBits::eShaderWrite |
+                                        vk::AccessFlagBits::eTransferRead | vk::AccessFlagBits::eTransferWrite |
+                                        vk::AccessFlagBits::eHostRead);
+    cmd.pipelineBarrier(vk::PipelineStageFlagBits::eTransfer,
+                        vk::PipelineStageFlagBits::eComputeShader | vk::PipelineStageFlagBits::eTransfer |
+                            vk::PipelineStageFlagBits::eHost,
+                        {}, barrier, {}, {});
+    cmd.end();
+    vk::raii::Fence fence(*device, vk::FenceCreateInfo());
+    const vk::CommandBuffer raw = *cmd;
+    {
+        std::lock_guard lock(mutex);
+        queue->submit(vk::SubmitInfo({}, {}, raw), *fence);
+    }
+    if (device->waitForFences(*fence, VK_TRUE, UINT64_MAX) != vk::Result::eSuccess)
+        throw VulkanError("Vulkan: waiting for a transfer failed");
+}
+
+Pipeline& DeviceCore::pipeline(std::string_view kernel, size_t bindings) {
+    // The caller holds `mutex`.
+    if (auto it = pipelines.find(kernel); it != pipelines.end()) {
+        if (it->second.bindings != bindings)
+            throw VulkanError("Vulkan kernel " + std::string(kernel) + " dispatched with " + std::to_string(bindings) +
+                              " buffers, created with " + std::to_string(it->second.bindings));
+        return it->second;
+    }
+    const shaders::EmbeddedShader* shader = shaders::find(kernel);
+    if (shader == nullptr)
+        throw VulkanError("Vulkan kernel " + std::string(kernel) + " is not among the embedded shaders");
+    Pipeline p;
+    p.bindings = bindings;
+    std::vector<vk::DescriptorSetLayoutBinding> slots;
+    for (uint32_t i = 0; i < bindings; ++i)
+        slots.emplace_back(i, vk::DescriptorType::eStorageBuffer, 1, vk::ShaderStageFlagBits::eCompute);
+    p.setLayout.emplace(*device, vk::DescriptorSetLayoutCreateInfo({}, slots));
+    const vk::PushConstantRange range(vk::ShaderStageFlagBits::eCompute, 0, kPushBytes);
+    const vk::DescriptorSetLayout setLayout = **p.setLayout;
+    p.layout.emplace(*device, vk::PipelineLayoutCreateInfo({}, setLayout, range));
+    vk::raii::ShaderModule module(*device, vk::ShaderModuleCreateInfo({}, shader->wordCount * 4, shader->words));
+    const vk::PipelineShaderStageCreateInfo stage({}, vk::ShaderStageFlagBits::eCompute, *module, "main");
+    try {
+        p.pipeline.emplace(*device, *pipelineCache, vk::ComputePipelineCreateInfo({}, stage, **p.layout));
+    } catch (const vk::SystemError& e) {
+        throw VulkanError("Vulkan: creating the pipeline of kernel " + std::string(kernel) + " failed (" + e.what() +
+                          ") — choose CPU");
+    }
+    log::get("vulkan")->debug("pipeline {} created", kernel);
+    return pipelines.emplace(std::string(kernel), std::move(p)).first->second;
+}
+
+// ---- Buffer -------------------------------------------------------------------------------------
+
+Buffer::Buffer() = default;
+Buffer::~Buffer() = default;
+Buffer::Buffer(Buffer&&) noexcept = default;
+Buffer& Buffer::operator=(Buffer&&) noexcept = default;
+Buffer::Buffer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+uint64_t Buffer::size() const { return impl_ ? impl_->size : 0; }
+const std::string& Buffer::label() const {
+    static const std::string empty;
+    return impl_ ? impl_->label : empty;
+}
+
+// ---- Recorder -----------------------------------------------------------------------------------
+
+Recorder::Recorder(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Recorder::~Recorder() = default;
+Recorder::Recorder(Recorder&&) noexcept = default;
+Recorder& Recorder::operator=(Recorder&&) noexcept = default;
+int Recorder::dispatchCount() const { return impl_->dispatches; }
+int Recorder::barrierCount() const { return impl_->barriers; }
+
+void Recorder::dispatch(std::string_view kernel, std::initializer_list<Binding> bindings, std::span<const std::byte> push,
+                        uint32_t groupsX, uint32_t groupsY, uint32_t groupsZ) {
+    Impl& m = *impl_;
+    if (m.submitted)
+        throw VulkanError("Vulkan recorder used after submitAndWait()");
+    if (push.size() > kPushBytes || bindings.size() > kMaxBindings)
+        throw VulkanError("Vulkan kernel " + std::string(kernel) + ": too many push-constant bytes or buffers");
+    if (groupsX == 0 || groupsY == 0 || groupsZ == 0)
+        return;
+    const auto& limits = m.core->info.maxComputeWorkGroupCount;
+    if (groupsX > limits[0] || groupsY > limits[1] || groupsZ > limits[2])
+        throw VulkanError("Vulkan kernel " + std::string(kernel) + ": workgroup count over the device limit");
+    Pipeline* p = nullptr;
+    {
+        std::lock_guard lock(m.core->mutex);
+        p = &m.core->pipeline(kernel, bindings.size());
+    }
+    vk::raii::Device& device = *m.core->device;
+    if (m.setsLeft == 0) {
+        const vk::DescriptorPoolSize size(vk::DescriptorType::eStorageBuffer, kSetsPerPool * kMaxBindings);
+        m.descriptorPools.emplace_back(device, vk::DescriptorPoolCreateInfo({}, kSetsPerPool, size));
+        m.setsLeft = kSetsPerPool;
+    }
+    --m.setsLeft;
+    const vk::DescriptorSetLayout setLayout = **p->setLayout;
+    const vk::DescriptorSetAllocateInfo allocInfo(*m.descriptorPools.back(), setLayout);
+    // Sets are freed with their pool: take the raw handle and let the RAII wrapper go.
+    vk::DescriptorSet set = (*device).allocateDescriptorSets(allocInfo, *device.getDispatcher()).front();
+    std::vector<vk::DescriptorBufferInfo> infos;
+    infos.reserve(bindings.size());
+    for (const Binding& b : bindings) {
+        if (b.buffer == nullptr || b.buffer->impl() == nullptr)
+            throw VulkanError("Vulkan kernel " + std::string(kernel) + ": an empty buffer was bound");
+        infos.emplace_back(**b.buffer->impl()->buffer, 0, VK_WHOLE_SIZE);
+    }
+    std::vector<vk::WriteDescriptorSet> writes;
+    for (uint32_t i = 0; i < infos.size(); ++i)
+        writes.emplace_back(set, i, 0, 1, vk::DescriptorType::eStorageBuffer, nullptr, &infos[i]);
+    device.updateDescriptorSets(writes, {});
+
+    // A barrier only for a read-after-write, write-after-write or write-after-read hazard.
+    const auto contains = [](const std::vector<VkBuffer>& v, VkBuffer b) { return std::find(v.begin(), v.end(), b) != v.end(); };
+    bool hazard = false;
+    for (const Binding& b : bindings) {
+        const VkBuffer raw = static_cast<VkBuffer>(**b.buffer->impl()->buffer);
+        hazard = hazard || contains(m.written, raw) || (b.access != Access::Read && contains(m.read, raw));
+    }
+    if (hazard) {
+        const vk::MemoryBarrier barrier(vk::AccessFlagBits::eShaderWrite | vk::AccessFlagBits::eShaderRead,
+                                        vk::AccessFlagBits::eShaderRead | vk::AccessFlagBits::eShaderWrite);
+        m.cmd->pipelineBarrier(vk::PipelineStageFlagBits::eComputeShader, vk::PipelineStageFlagBits::eComputeShader, {},
+                               barrier, {}, {});
+        m.written.clear();
+        m.read.clear();
+        ++m.barriers;
+    }
+    for (const Binding& b : bindings) {
+        const VkBuffer raw = static_cast<VkBuffer>(**b.buffer->impl()->buffer);
+        (b.access == Access::Read ? m.read : m.written).push_back(raw);
+        if (b.access == Access::ReadWrite)
+            m.read.push_back(raw);
+    }
+    std::array<std::byte, kPushBytes> constants{};
+    std::copy(push.begin(), push.end(), constants.begin());
+    m.cmd->bindPipeline(vk::PipelineBindPoint::eCompute, **p->pipeline);
+    m.cmd->bindDescriptorSets(vk::PipelineBindPoint::eCompute, **p->layout, 0, set, {});
+    m.cmd->pushConstants<std::byte>(**p->layout, vk::ShaderStageFlagBits::eCompute, 0, constants);
+    m.cmd->dispatch(groupsX, groupsY, groupsZ);
+    ++m.dispatches;
+}
+
+void Recorder::submitAndWait() {
+    Impl& m = *impl_;
+    if (m.submitted)
+        throw VulkanError("Vulkan recorder submitted twice");
+    m.submitted = true;
+    if (m.dispatches > 0) {  // results visible to readback copies and later submissions
+        const vk::MemoryBarrier barrier(vk::AccessFlagBits::eShaderWrite,
+                                        vk::AccessFlagBits::eTransferRead | vk::AccessFlagBits::eTransferWrite |
+                                            vk::AccessFlagBits::eShaderRead | vk::AccessFlagBits::eShaderWrite |
+                                            vk::AccessFlagBits::eHostRead);
+        m.cmd->pipelineBarrier(vk::PipelineStageFlagBits::eComputeShader,
+                               vk::PipelineStageFlagBits::eTransfer | vk::PipelineStageFlagBits::eComputeShader |
+                                   vk::PipelineStageFlagBits::eHost,
+                               {}, barrier, {}, {});
+    }
+    m.cmd->end();
+    vk::raii::Fence fence(*m.core->device, vk::FenceCreateInfo());
+    const vk::CommandBuffer raw = **m.cmd;
+    {
+        std::lock_guard lock(m.core->mutex);
+        m.core->queue->submit(vk::SubmitInfo({}, {}, raw), *fence);
+    }
+    if (m.core->device->waitForFences(*fence, VK_TRUE, UINT64_MAX) != vk::Result::eSuccess)
+        throw VulkanError("Vulkan: waiting for the compute work failed");
+}
+
+// ---- Device -------------------------------------------------------------------------------------
+
+Device::~Device() = default;
+const DeviceInfo& Device::info() const { return core_->info; }
+uint64_t Device::maxBufferBytes() const { return core_->maxBufferBytes; }
+
+int Device::pipelineCount() const {
+    std::lock_guard lock(core_->mutex);
+    return static_cast<int>(core_->pipelines.size());
+}
+
+bool Device::pipelineCacheLoaded() const { return core_->cacheLoaded; }
+
+std::unique_ptr<Device> Device::create(std::shared_ptr<Instance> instance, const DeviceOptions& options) {
+    const DeviceInfo& info = instance->select(options.index);
+    auto core = std::make_shared<DeviceCore>();
+    core->instance = instance;
+    core->info = info;
+    const vk::raii::PhysicalDevice& pd = instance->impl().physical[static_cast<size_t>(info.index)];
+    core->memory = pd.getMemoryProperties();
+    const auto families = pd.getQueueFamilyProperties();
+    // Prefer a compute queue without graphics (often a dedicated async-compute family).
+    uint32_t family = UINT32_MAX;
+    for (uint32_t i = 0; i < families.size(); ++i) {
+        const auto flags = families[i].queueFlags;
+        if (!(flags & vk::QueueFlagBits::eCompute))
+            continue;
+        if (family == UINT32_MAX || !(flags & vk::QueueFlagBits::eGraphics))
+            family = i;
+        if (!(flags & vk::QueueFlagBits::eGraphics))
+            break;
+    }
+    core->queueFamily = family;
+    core->maxBufferBytes = std::min({info.maxStorageBufferRange, info.maxMemoryAllocationSize, kShaderIndexLimit});
+    if (info.maxMemoryAllocationSize == 0)
+        core->maxBufferBytes = std::min(info.maxStorageBufferRange, kShaderIndexLimit);
+    if (options.maxBufferBytes)
+        core->maxBufferBytes = std::max<uint64_t>(4, std::min(core->maxBufferBytes, *options.maxBufferBytes & ~uint64_t{3}));
+
+    // Enable the features that are on (each extension only where the device's version lacks it).
+    const DeviceFeatures& on = info.enabled;
+    const bool v12 = info.apiVersion >= VK_API_VERSION_1_2, v13 = info.apiVersion >= VK_API_VERSION_1_3;
+    std::vector<const char*> extensions;
+    vk::PhysicalDeviceFeatures2 f2;
+    vk::PhysicalDevice16BitStorageFeatures s16;
+    vk::PhysicalDeviceShaderFloat16Int8Features f16i8;
+    vk::PhysicalDevice8BitStorageFeatures s8;
+    vk::PhysicalDeviceSubgroupSizeControlFeatures ssc;
+    vk::PhysicalDeviceShaderIntegerDotProductFeatures dot;
+    void** tail = &f2.pNext;
+    const auto chain = [&](auto& s, const char* ext, bool core12or13) {
+        *tail = &s;
+        tail = &s.pNext;
+        if (!core12or13)
+            extensions.push_back(ext);
+    };
+    if (on.storage16) {
+        s16.storageBuffer16BitAccess = VK_TRUE;
+        chain(s16, "", true);
+    }
+    if (on.float16) {
+        f16i8.shaderFloat16 = VK_TRUE;
+        chain(f16i8, VK_KHR_SHADER_FLOAT16_INT8_EXTENSION_NAME, v12);
+    }
+    if (on.storage8) {
+        s8.storageBuffer8BitAccess = VK_TRUE;
+        chain(s8, VK_KHR_8BIT_STORAGE_EXTENSION_NAME, v12);
+    }
+    if (on.subgroupSizeControl) {
+        ssc.subgroupSizeControl = VK_TRUE;
+        ssc.computeFullSubgroups = VK_TRUE;
+        chain(ssc, VK_EXT_SUBGROUP_SIZE_CONTROL_EXTENSION_NAME, v13);
+    }
+    if (on.integerDotProduct) {
+        dot.shaderIntegerDotProduct = VK_TRUE;
+        chain(dot, VK_KHR_SHADER_INTEGER_DOT_PRODUCT_EXTENSION_NAME, v13);
+    }
+    const float priority = 1.0f;
+    const vk::DeviceQueueCreateInfo queueInfo({}, family, 1, &priority);
+    vk::DeviceCreateInfo createInfo({}, queueInfo, {}, extensions, nullptr);
+    createInfo.pNext = &f2;
+    try {
+        core->device.emplace(pd, createInfo);
+    } catch (const vk::SystemError& e) {
+        throw VulkanError("Vulkan: creating a device on " + info.name + " failed (" + e.what() + ") — choose CPU");
+    }
+    core->queue.emplace(*core->device, family, 0);
+
+    std::vector<char> cacheData;
+    if (options.pipelineCache) {
+        std::ifstream in(*options.pipelineCache, std::ios::binary);
+        if (in)
+            cacheData.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    try {
+        core->pipelineCache.emplace(*core->device, vk::PipelineCacheCreateInfo({}, cacheData.size(), cacheData.data()));
+        core->cacheLoaded = !cacheData.empty();
+    } catch (const vk::SystemError&) {  // a stale or foreign cache: start empty
+        core->pipelineCache.emplace(*core->device, vk::PipelineCacheCreateInfo());
+    }
+    log::get("vulkan")->info("using device {}: {} (max buffer {})", info.index, info.name, humanBytes(core->maxBufferBytes));
+    std::unique_ptr<Device> self(new Device());
+    self->instance_ = std::move(instance);
+    self->core_ = std::move(core);
+    return self;
+}
+
+void Device::savePipelineCache(const std::filesystem::path& path) const {
+    const std::vector<uint8_t> data = core_->pipelineCache->getData();
+    std::error_code ec;
+    if (path.has_parent_path())
+        std::filesystem::create_directories(path.parent_path(), ec);
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size()));
+    if (!out)
+        throw VulkanError("cannot write the Vulkan pipeline cache " + path.string());
+}
+
+Buffer Device::createBuffer(uint64_t bytes, std::string_view label) {
+    if (bytes > core_->maxBufferBytes)
+        throw VulkanError("Vulkan buffer " + std::string(label) + " needs " + humanBytes(bytes) + ", more than the " +
+                          humanBytes(core_->maxBufferBytes) + " one buffer may hold on " + core_->info.name +
+                          " (maxStorageBufferRange/maxMemoryAllocationSize): split it");
+    auto impl = std::make_unique<Buffer::Impl>();
+    impl->core = core_;
+    impl->label = std::string(label);
+    impl->size = bytes;
+    impl->allocated = std::max<uint64_t>(4, roundUp4(bytes));
+    auto [buffer, memory] = core_->allocate(impl->allocated,
+                                            vk::BufferUsageFlagBits::eStorageBuffer | vk::BufferUsageFlagBits::eTransferDst |
+                                                vk::BufferUsageFlagBits::eTransferSrc,
+                                            false, label);
+    impl->buffer.emplace(std::move(buffer));
+    impl->memory.emplace(std::move(memory));
+    return Buffer(std::move(impl));
+}
+
+void Device::upload(const Buffer& dst, uint64_t offset, const void* data, uint64_t bytes) {
+    if (bytes == 0)
+        return;
+    if (offset + bytes > dst.impl()->allocated)
+        throw VulkanError("Vulkan upload past the end of buffer " + dst.label());
+    auto [staging, memory] = core_->allocate(bytes, vk::BufferUsageFlagBits::eTransferSrc, true, "a staging buffer");
+    void* mapped = memory.mapMemory(0, bytes);
+    std::memcpy(mapped, data, bytes);
+    memory.unmapMemory();
+    const vk::Buffer from = *staging;  // (clang 14 cannot capture structured bindings)
+    core_->oneShot([&](vk::raii::CommandBuffer& cmd) {
+        cmd.copyBuffer(from, **dst.impl()->buffer, vk::BufferCopy(0, offset, bytes));
+    });
+}
+
+void Device::download(const Buffer& src, uint64_t offset, void* data, uint64_t bytes) {
+    if (bytes == 0)
+        return;
+    if (offset + bytes > src.impl()->allocated)
+        throw VulkanError("Vulkan download past the end of buffer " + src.label());
+    auto [staging, memory] = core_->allocate(bytes, vk::BufferUsageFlagBits::eTransferDst, true, "a staging buffer");
+    const vk::Buffer to = *staging;
+    core_->oneShot([&](vk::raii::CommandBuffer& cmd) {
+        cmd.copyBuffer(**src.impl()->buffer, to, vk::BufferCopy(offset, 0, bytes));
+    });
+    const void* mapped = memory.mapMemory(0, bytes);
+    std::memcpy(data, mapped, bytes);
+    memory.unmapMemory();
+}
+
+void Device::fill(const Buffer& dst, uint32_t word) {
+    core_->oneShot([&](vk::raii::CommandBuffer& cmd) { cmd.fillBuffer(**dst.impl()->buffer, 0, VK_WHOLE_SIZE, word); });
+}
+
+Recorder Device::record() {
+    auto impl = std::make_unique<Recorder::Impl>();
+    impl->core = core_;
+    impl->pool.emplace(*core_->device, vk::CommandPoolCreateInfo(vk::CommandPoolCreateFlagBits::eTransient, core_->queueFamily));
+    vk::raii::CommandBuffers cmds(*core_->device, vk::CommandBufferAllocateInfo(**impl->pool, vk::CommandBufferLevel::ePrimary, 1));
+    impl->cmd.emplace(std::move(cmds.front()));
+    impl->cmd->begin(vk::CommandBufferBeginInfo(vk::CommandBufferUsageFlagBits::eOneTimeSubmit));
+    return Recorder(std::move(impl));
+}
+
+} // namespace lamp::vulkan

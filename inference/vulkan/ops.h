@@ -1,0 +1,52 @@
+// The Vulkan kernels, recorded into a Recorder. Every operation works on float buffers addressed
+// by element offsets (so one buffer can hold several tensors, and tests can put guard regions
+// around outputs); weights are DeviceMatrix objects, split by rows into pieces that each fit in
+// one buffer (Device::maxBufferBytes()).
+#pragma once
+
+#include "quant/tensor_type.h"
+#include "vulkan/device.h"
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+namespace lamp::vulkan {
+
+// A [rows][cols] weight matrix of any type recordMatVec() accepts, resident on the device.
+struct DeviceMatrix {
+    struct Piece {
+        Buffer buffer;      // rows [firstRow, firstRow + rows) in the file's layout
+        int64_t firstRow = 0;
+        int64_t rows = 0;
+    };
+    TensorType type = TensorType::F32;
+    int64_t rows = 0;
+    int64_t cols = 0;
+    std::vector<Piece> pieces;
+};
+
+// True for the weight types recordMatVec() accepts now: F32, F16, Q8_0.
+bool canMatVec(TensorType type);
+
+// Uploads `rows` rows of `cols` values of `type` (rowBytes(type, cols) each, as GGUF stores them).
+// FormatError for a type without a kernel; VulkanError when a single row does not fit a buffer or
+// memory runs out.
+DeviceMatrix uploadMatrix(Device& device, TensorType type, int64_t rows, int64_t cols, const void* data,
+                          std::string_view label);
+
+// out[i] = a[i] + b[i]                     (i < n; out may alias a or b)
+void recordAdd(Recorder& rec, const Buffer& a, uint32_t aOff, const Buffer& b, uint32_t bOff, const Buffer& out,
+               uint32_t outOff, uint32_t n);
+// out[i] = a[i] · s
+void recordScale(Recorder& rec, const Buffer& a, uint32_t aOff, const Buffer& out, uint32_t outOff, uint32_t n, float s);
+// out[i] = a[i] / (1 + e^−a[i])
+void recordSilu(Recorder& rec, const Buffer& a, uint32_t aOff, const Buffer& out, uint32_t outOff, uint32_t n);
+// out[r] = x[r] / sqrt(mean(x[r]²) + eps) ⊙ w   (x, out: [rows][n]; w: [n])
+void recordRmsNorm(Recorder& rec, const Buffer& x, uint32_t xOff, const Buffer& w, uint32_t wOff, const Buffer& out,
+                   uint32_t outOff, uint32_t n, uint32_t rows, float eps);
+// y[t][r] = Σ_k W[r][k] · x[t][k]          (x: [tokens][cols] at xOff; y: [tokens][rows] at yOff)
+void recordMatVec(Recorder& rec, const DeviceMatrix& w, const Buffer& x, uint32_t xOff, const Buffer& y, uint32_t yOff,
+                  uint32_t tokens);
+
+} // namespace lamp::vulkan

@@ -1,0 +1,122 @@
+// Internal to inference/vulkan: the Vulkan-Hpp RAII handles behind instance.h and device.h.
+// Only the backend's own .cpp files include this (vulkan_raii.hpp is slow to compile). The loader
+// is opened at run time with dlopen (VULKAN_HPP_DISPATCH_LOADER_DYNAMIC, VK_NO_PROTOTYPES): nothing
+// links against libvulkan.
+#pragma once
+
+#define VULKAN_HPP_DISPATCH_LOADER_DYNAMIC 1
+#define VULKAN_HPP_ENABLE_DYNAMIC_LOADER_TOOL 0  // we open the loader ourselves (LoaderLibrary)
+#ifndef VK_NO_PROTOTYPES
+#define VK_NO_PROTOTYPES
+#endif
+#include <vulkan/vulkan_raii.hpp>
+
+#include "vulkan/device.h"
+#include "vulkan/instance.h"
+
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace lamp::vulkan {
+
+// The system Vulkan loader, opened with dlopen and closed on destruction.
+class LoaderLibrary {
+public:
+    // Opens `name`, or the system loader (libvulkan.so.1, then libvulkan.so) when empty; the
+    // handle is null when nothing could be opened (error() says why).
+    explicit LoaderLibrary(const std::string& name);
+    ~LoaderLibrary();
+    LoaderLibrary(const LoaderLibrary&) = delete;
+    LoaderLibrary& operator=(const LoaderLibrary&) = delete;
+    bool loaded() const { return handle_ != nullptr; }
+    const std::string& error() const { return error_; }
+    PFN_vkGetInstanceProcAddr getInstanceProcAddr() const;
+
+private:
+    void* handle_ = nullptr;
+    std::string error_;
+};
+
+// Members are destroyed in reverse order: physical devices, messenger, instance, context, loader.
+struct Instance::Impl {
+    std::unique_ptr<LoaderLibrary> loader;
+    std::optional<vk::raii::Context> context;
+    std::optional<vk::raii::Instance> instance;
+    std::optional<vk::raii::DebugUtilsMessengerEXT> messenger;
+    std::vector<vk::raii::PhysicalDevice> physical;  // [i] is devices[i]
+    std::vector<DeviceInfo> devices;
+    uint32_t loaderVersion = 0;
+    bool validation = false;
+    mutable std::mutex mutex;
+    std::vector<ValidationMessage> messages;
+};
+
+struct Pipeline {
+    size_t bindings = 0;
+    std::optional<vk::raii::DescriptorSetLayout> setLayout;
+    std::optional<vk::raii::PipelineLayout> layout;
+    std::optional<vk::raii::Pipeline> pipeline;
+};
+
+constexpr uint32_t kPushBytes = 128;  // the minimum maxPushConstantsSize: every layout uses it
+
+// The logical device and what hangs off it, shared by Device, Buffers and Recorders. Members are
+// destroyed in reverse order, the device last; the instance is kept alive by `instance`.
+struct DeviceCore {
+    std::shared_ptr<Instance> instance;
+    DeviceInfo info;
+    uint64_t maxBufferBytes = 0;
+    uint32_t queueFamily = 0;
+    vk::PhysicalDeviceMemoryProperties memory;
+    std::optional<vk::raii::Device> device;
+    std::optional<vk::raii::Queue> queue;
+    std::optional<vk::raii::PipelineCache> pipelineCache;
+    bool cacheLoaded = false;
+    std::mutex mutex;  // pipelines and queue submission
+    std::map<std::string, Pipeline, std::less<>> pipelines;
+
+    Pipeline& pipeline(std::string_view kernel, size_t bindings);
+    // A memory type index with all of `required` (and `preferred` too when possible); throws.
+    uint32_t memoryType(uint32_t typeBits, vk::MemoryPropertyFlags required, vk::MemoryPropertyFlags preferred) const;
+    // A buffer and its memory; VulkanError with sizes when memory runs out.
+    std::pair<vk::raii::Buffer, vk::raii::DeviceMemory> allocate(uint64_t bytes, vk::BufferUsageFlags usage,
+                                                                 bool hostVisible, std::string_view label);
+    // Records with `fn` into a one-time command buffer, submits and waits.
+    template <class Fn>
+    void oneShot(Fn&& fn);
+};
+
+struct Buffer::Impl {
+    std::shared_ptr<DeviceCore> core;
+    std::string label;
+    uint64_t size = 0;
+    uint64_t allocated = 0;  // size rounded up to 4
+    std::optional<vk::raii::Buffer> buffer;
+    std::optional<vk::raii::DeviceMemory> memory;
+    ~Impl() {  // the buffer before its memory
+        buffer.reset();
+        memory.reset();
+    }
+};
+
+struct Recorder::Impl {
+    std::shared_ptr<DeviceCore> core;
+    std::optional<vk::raii::CommandPool> pool;
+    std::optional<vk::raii::CommandBuffer> cmd;
+    std::vector<vk::raii::DescriptorPool> descriptorPools;
+    uint32_t setsLeft = 0;
+    std::vector<VkBuffer> written, read;  // since the last barrier
+    int dispatches = 0;
+    int barriers = 0;
+    bool submitted = false;
+    ~Impl() {  // descriptor sets and the command buffer before their pools
+        cmd.reset();
+        descriptorPools.clear();
+        pool.reset();
+    }
+};
+
+} // namespace lamp::vulkan

@@ -1,0 +1,44 @@
+// The frame of every matrix-vector kernel: y[t][rowBase + r] = Σ_k W[r][k] · x[t][k] for the
+// `rows` rows of one weight piece (large matrices are split by rows into pieces) and `tokens`
+// activation rows. One workgroup of 128 invocations per (row, token); each invocation sums a
+// strided part of the row in fp32 and the workgroup reduces in shared memory (plain path).
+// The including shader declares binding 0 (the weights) and then defines partialDot().
+#ifndef LAMP_MATVEC_GLSL
+#define LAMP_MATVEC_GLSL
+#include "common.glsl"
+
+layout(local_size_x = 128) in;
+const uint MV_THREADS = 128u;
+
+layout(std430, binding = 1) readonly buffer X { float x[]; };  // [tokens][xStride] at xOff
+layout(std430, binding = 2) buffer Y { float y[]; };            // [tokens][yStride] at yOff
+layout(push_constant) uniform Push {
+    uint cols;     // row length (values)
+    uint rows;     // rows in this weight piece
+    uint tokens;
+    uint xOff;
+    uint xStride;
+    uint yOff;
+    uint yStride;
+    uint rowBase;  // first row of this piece in the whole matrix
+} p;
+
+shared float mvPartial[MV_THREADS];
+
+float partialDot(uint r, uint xBase, uint tid);
+
+void main() {
+    const uint r = flatWorkgroup();
+    const uint t = gl_WorkGroupID.z;
+    if (r >= p.rows || t >= p.tokens) return;  // uniform per workgroup
+    const uint tid = gl_LocalInvocationID.x;
+    mvPartial[tid] = partialDot(r, p.xOff + t * p.xStride, tid);
+    barrier();
+    for (uint s = MV_THREADS / 2u; s > 0u; s >>= 1u) {
+        if (tid < s) mvPartial[tid] += mvPartial[tid + s];
+        barrier();
+    }
+    if (tid == 0u) y[p.yOff + t * p.yStride + p.rowBase + r] = mvPartial[0];
+}
+
+#endif
