@@ -11,11 +11,16 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # Build tools, Qt 6 (Core, Test, SQL with its SQLite driver), spdlog, PCRE2 (tokenizer
 # pre-splitting), the Vulkan headers and loader, glslang and SPIRV-Tools (shaders are compiled and
 # validated at build time), and for the tests Mesa's lavapipe (a software Vulkan device) with the
-# Khronos validation layer.
+# Khronos validation layer; Qt Quick with its QML modules, Qt Linguist tools and a CJK font for the
+# window.
 required=(
   cmake ninja-build g++ pkgconf
   qt6-base-dev libqt6sql6-sqlite libspdlog-dev libpcre2-dev
   libvulkan-dev glslang-tools spirv-tools mesa-vulkan-drivers vulkan-validationlayers
+  qt6-declarative-dev qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-layouts
+  qml6-module-qtquick-templates qml6-module-qtqml-workerscript qml6-module-qtquick-window
+  qml6-module-qtquick-dialogs qml6-module-qt-labs-platform qml6-module-qttest
+  qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools fonts-noto-cjk
 )
 # clang with its runtime libraries builds the libFuzzer target; the build works without it.
 optional=(clang libclang-rt-dev)
