@@ -28,7 +28,17 @@ std::string_view matVecKernel(TensorType type) {
     switch (type) {
     case TensorType::F32: return "matvec_f32";
     case TensorType::F16: return "matvec_f16";
+    case TensorType::BF16: return "matvec_bf16";
     case TensorType::Q8_0: return "matvec_q8_0";
+    case TensorType::Q4_0: return "matvec_q4_0";
+    case TensorType::Q4_1: return "matvec_q4_1";
+    case TensorType::Q5_0: return "matvec_q5_0";
+    case TensorType::Q5_1: return "matvec_q5_1";
+    case TensorType::Q2_K: return "matvec_q2_k";
+    case TensorType::Q3_K: return "matvec_q3_k";
+    case TensorType::Q4_K: return "matvec_q4_k";
+    case TensorType::Q5_K: return "matvec_q5_k";
+    case TensorType::Q6_K: return "matvec_q6_k";
     default: return {};
     }
 }

@@ -26,7 +26,8 @@ struct DeviceMatrix {
     std::vector<Piece> pieces;
 };
 
-// True for the weight types recordMatVec() accepts now: F32, F16, Q8_0.
+// True for the weight types recordMatVec() accepts now: every type the CPU reads from a model
+// file: F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K.
 bool canMatVec(TensorType type);
 
 // Uploads `rows` rows of `cols` values of `type` (rowBytes(type, cols) each, as GGUF stores them).

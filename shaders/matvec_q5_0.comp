@@ -1,0 +1,27 @@
+// Matrix-vector product with Q5_0 weights (see matvec.glsl and block_q4_q5.glsl), over 8-value
+// quarters of blocks.
+#version 450
+#extension GL_GOOGLE_include_directive : require
+#include "block_q4_q5.glsl"
+layout(std430, binding = 0) readonly buffer Wt { uint w[]; };  // [rows][cols/32] blocks, padded
+#include "matvec.glsl"
+float partialDot(uint r, uint xBase, uint tid) {
+    const uint blocksPerRow = p.cols / QK4;
+    const uint quarters = blocksPerRow * 4u;
+    float sum = 0.0;
+    for (uint c = tid; c < quarters; c += MV_THREADS) {
+        const uint b = r * blocksPerRow + c / 4u;
+        const uint v0 = (c % 4u) * 8u;
+        const uint xk = xBase + (c / 4u) * QK4 + v0;
+        const uint qs = b * Q5_0_BYTES + 6u;
+        const uint qh = Q5_0_QH(w, b);
+        float part = 0.0;
+        for (uint j = 0u; j < 8u; ++j) {
+            const uint v = v0 + j;
+            const uint q = NIBBLE(w, qs, v) | (((qh >> v) & 1u) << 4u);
+            part += (float(q) - 16.0) * x[xk + j];
+        }
+        sum += part * Q5_0_D(w, b);
+    }
+    return sum;
+}

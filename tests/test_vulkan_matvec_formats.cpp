@@ -1,0 +1,252 @@
+// Parity of the Vulkan matrix-vector kernels (the decode path) with the CPU reference for every
+// weight format the CPU reads beyond F32/F16/Q8_0 (those are in test_vulkan_ops.cpp): BF16, Q4_0,
+// Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K. Table-driven: random weights quantized with
+// quantizeRow, a double-precision reference over dequantizeRow's values, awkward shapes (row
+// counts that are not multiples of the workgroup, 32-value formats with an odd number of blocks
+// per row, several 256-value super-blocks), 1 and 3 tokens; NMSE = Σ(gpu − ref)² / Σref² ≤ 5e-4,
+// any NaN failing, guard regions around every output, and the Khronos validation layer on,
+// failing on any message. Runs with the device's optional features, with all of them off, and
+// with a tiny per-buffer limit that splits every matrix into many row pieces. Runs on lavapipe;
+// skips without Vulkan (fails in CI).
+#include "quant/dequantize.h"
+#include "quant/quantize.h"
+#include "quant/tensor_type.h"
+#include "support/shared_data.h"
+#include "vulkan/device.h"
+#include "vulkan/instance.h"
+#include "vulkan/ops.h"
+#include "vulkan/vulkan_error.h"
+
+#include <QtTest>
+
+#include <cmath>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <optional>
+#include <random>
+#include <span>
+#include <string>
+#include <vector>
+
+using namespace lamp;
+using namespace lamp::vulkan;
+
+namespace {
+
+constexpr uint32_t kGuard = 37;             // floats of guard before and after every output
+constexpr uint32_t kSentinel = 0x7FBADBADu;  // a NaN pattern no kernel produces
+constexpr double kLimit = 5e-4;              // NMSE of matrix products
+
+const TensorType kFormats[] = {TensorType::BF16, TensorType::Q4_0, TensorType::Q4_1, TensorType::Q5_0,
+                               TensorType::Q5_1, TensorType::Q2_K, TensorType::Q3_K, TensorType::Q4_K,
+                               TensorType::Q5_K, TensorType::Q6_K};
+
+struct Shape {
+    int64_t rows, cols;
+};
+// 32-value formats: an odd number of blocks per row (1, 3, 5, 11, 127); rows around the
+// 128-invocation workgroup and awkward counts.
+const Shape kShapes32[] = {{1, 32}, {7, 96}, {33, 160}, {130, 352}, {5, 4064}, {129, 32}};
+// K-quants: 1, 2, 3, 5 and 17 super-blocks per row.
+const Shape kShapesK[] = {{1, 256}, {7, 512}, {33, 768}, {130, 1280}, {5, 4352}, {129, 256}};
+// BF16 takes any row length.
+const Shape kShapesBf16[] = {{1, 1}, {7, 33}, {33, 97}, {130, 320}, {5, 4099}, {129, 256}};
+
+std::map<std::string, double> worstNmse;  // per kernel, reported at the end
+
+std::vector<float> randomVector(size_t n, uint32_t seed, float scale = 1.0f) {
+    std::mt19937 rng(seed);
+    std::normal_distribution<float> dist(0.0f, scale);
+    std::vector<float> v(n);
+    for (auto& x : v)
+        x = dist(rng);
+    return v;
+}
+
+bool close(const std::string& kernel, const std::vector<float>& got, const std::vector<double>& ref, double limit,
+           std::string& why) {
+    double err = 0, norm = 0;
+    for (size_t i = 0; i < ref.size(); ++i) {
+        if (std::isnan(got[i])) {
+            why = kernel + ": NaN at " + std::to_string(i);
+            return false;
+        }
+        const double d = static_cast<double>(got[i]) - ref[i];
+        err += d * d;
+        norm += ref[i] * ref[i];
+    }
+    const double nmse = norm > 0 ? err / norm : err;
+    worstNmse[kernel] = std::max(worstNmse[kernel], nmse);
+    if (!(nmse <= limit)) {
+        why = kernel + ": NMSE " + std::to_string(nmse) + " over " + std::to_string(limit);
+        return false;
+    }
+    return true;
+}
+
+// An output buffer of n floats with guards; read() checks the guards and returns the payload.
+struct Guarded {
+    Buffer buffer;
+    uint32_t n;
+    Guarded(Device& device, uint32_t count) : n(count) {
+        buffer = device.createBuffer((uint64_t{n} + 2 * kGuard) * 4, "output");
+        device.fill(buffer, kSentinel);
+    }
+    std::vector<float> read(Device& device, std::string& why) const {
+        std::vector<uint32_t> all(n + 2 * kGuard);
+        device.download(buffer, 0, all.data(), all.size() * 4);
+        for (uint32_t i = 0; i < kGuard; ++i)
+            if (all[i] != kSentinel || all[kGuard + n + i] != kSentinel)
+                why = "a write outside the output (guard word " + std::to_string(i) + ")";
+        std::vector<float> out(n);
+        std::memcpy(out.data(), all.data() + kGuard, n * 4);
+        return out;
+    }
+};
+
+Buffer upload(Device& device, const std::vector<float>& v, const char* label) {
+    Buffer b = device.createBuffer(v.size() * 4, label);
+    device.upload(b, 0, v.data(), v.size() * 4);
+    return b;
+}
+
+} // namespace
+
+class TestVulkanMatVecFormats : public QObject {
+    Q_OBJECT
+
+    std::shared_ptr<Instance> instance_;
+    std::unique_ptr<Device> device_;
+
+    // Creates the instance (validation on) and a device; false after QSKIP/QFAIL.
+    bool open(const std::string& disable, std::optional<uint64_t> maxBufferBytes = std::nullopt) {
+        device_.reset();
+        instance_.reset();
+        try {
+            InstanceOptions o;
+            o.validation = true;
+            o.disable = disable;
+            instance_ = Instance::create(o);
+            if (instance_->devices().empty())
+                throw VulkanError("no Vulkan device (install mesa-vulkan-drivers for lavapipe)");
+            DeviceOptions d;
+            for (const auto& info : instance_->devices())
+                if (info.type == DeviceType::Cpu && !d.index)
+                    d.index = info.index;  // lavapipe, by type
+            d.maxBufferBytes = maxBufferBytes;
+            device_ = Device::create(instance_, d);
+        } catch (const VulkanError& e) {
+            if (test::inCi())
+                QTest::qFail(qPrintable(QString("CI must provide Vulkan (lavapipe): ") + e.what()), __FILE__, __LINE__);
+            else
+                QTest::qSkip(qPrintable(QString("no Vulkan here: ") + e.what()), __FILE__, __LINE__);
+            return false;
+        }
+        if (!instance_->validationEnabled() && test::inCi()) {
+            QTest::qFail("CI must provide VK_LAYER_KHRONOS_validation", __FILE__, __LINE__);
+            return false;
+        }
+        return true;
+    }
+
+    bool validationClean() {
+        for (const auto& m : instance_->messages())
+            qWarning("validation %s: %s", m.error ? "error" : "warning", m.text.c_str());
+        return instance_->messages().empty();
+    }
+
+    // Every format x its shapes x 1 and 3 tokens. maxBytes skips shapes whose weight row,
+    // activations or output would not fit the (lowered) buffer limit; expectSplit checks that the
+    // matrices larger than one buffer really were split.
+    void matVec(uint64_t maxBytes, bool expectSplit) {
+        Device& dev = *device_;
+        for (const TensorType type : kFormats) {
+            QVERIFY2(canMatVec(type), tensorTypeName(type).data());
+            const uint32_t block = tensorTypeInfo(type).blockSize;
+            std::span<const Shape> shapes = type == TensorType::BF16 ? std::span<const Shape>(kShapesBf16)
+                                            : block == 256           ? std::span<const Shape>(kShapesK)
+                                                                     : std::span<const Shape>(kShapes32);
+            const std::string name = "matvec_" + std::string(tensorTypeName(type));
+            for (const Shape s : shapes) {
+                QVERIFY(s.cols % block == 0);
+                const size_t rb = rowBytes(type, s.cols);
+                const uint64_t xBytes = uint64_t{4} * 3 * static_cast<uint64_t>(s.cols);
+                const uint64_t yBytes = uint64_t{4} * (3 * static_cast<uint64_t>(s.rows) + 2 * kGuard);
+                if (rb > maxBytes || xBytes > maxBytes || yBytes > maxBytes)
+                    continue;
+                const auto wf = randomVector(static_cast<size_t>(s.rows * s.cols),
+                                             static_cast<uint32_t>(s.rows * 131 + s.cols + block));
+                std::vector<uint8_t> wq(rb * static_cast<size_t>(s.rows));
+                std::vector<float> wd(wf.size());  // the weights as the CPU reads them
+                for (int64_t r = 0; r < s.rows; ++r) {
+                    quantizeRow(type, wf.data() + r * s.cols, wq.data() + static_cast<size_t>(r) * rb, s.cols);
+                    dequantizeRow(type, wq.data() + static_cast<size_t>(r) * rb, wd.data() + r * s.cols, s.cols);
+                }
+                const DeviceMatrix m = uploadMatrix(dev, type, s.rows, s.cols, wq.data(), "w");
+                if (expectSplit && s.rows > 1 && rb * static_cast<size_t>(s.rows) > dev.maxBufferBytes())
+                    QVERIFY(m.pieces.size() > 1);
+                for (const uint32_t tokens : {1u, 3u}) {
+                    const auto x = randomVector(static_cast<size_t>(s.cols) * tokens, tokens + 17u);
+                    Buffer bx = upload(dev, x, "x");
+                    const auto n = static_cast<uint32_t>(s.rows) * tokens;
+                    Guarded y(dev, n);
+                    Recorder rec = dev.record();
+                    recordMatVec(rec, m, bx, 0, y.buffer, kGuard, tokens);
+                    rec.submitAndWait();
+                    std::vector<double> ref(n);
+                    for (uint32_t t = 0; t < tokens; ++t)
+                        for (int64_t r = 0; r < s.rows; ++r) {
+                            double acc = 0;
+                            for (int64_t k = 0; k < s.cols; ++k)
+                                acc += static_cast<double>(wd[static_cast<size_t>(r * s.cols + k)]) *
+                                       x[static_cast<size_t>(t * s.cols + k)];
+                            ref[static_cast<size_t>(t * s.rows + r)] = acc;
+                        }
+                    std::string why;
+                    const bool ok = close(name, y.read(dev, why), ref, kLimit, why) && why.empty();
+                    QVERIFY2(ok, (name + " " + std::to_string(s.rows) + "x" + std::to_string(s.cols) + " tokens " +
+                                  std::to_string(tokens) + " pieces " + std::to_string(m.pieces.size()) + ": " + why)
+                                     .c_str());
+                }
+            }
+        }
+        QVERIFY(validationClean());
+    }
+
+private slots:
+    void withFeatures() {
+        if (!open(""))
+            return;
+        matVec(UINT64_MAX, false);
+    }
+    void withoutOptionalFeatures() {
+        if (!open("all"))
+            return;
+        matVec(UINT64_MAX, false);
+    }
+    // Weights split into many buffers (a small per-buffer limit), as big tensors are on lavapipe.
+    void splitWeights() {
+        if (!open("", 16384))
+            return;
+        QCOMPARE(device_->maxBufferBytes(), uint64_t{16384});
+        matVec(16384, true);
+    }
+    // Every type the CPU reads from a model file has a kernel; the others are refused clearly.
+    void coverage() {
+        for (const TensorType type : {TensorType::F32, TensorType::F16, TensorType::Q8_0})
+            QVERIFY(canMatVec(type));
+        QVERIFY(!canMatVec(TensorType::Q8_1));
+        QVERIFY(!canMatVec(TensorType::Q8_K));
+    }
+    void cleanupTestCase() {
+        device_.reset();
+        if (instance_)
+            QVERIFY(validationClean());  // teardown too
+        for (const auto& [kernel, nmse] : worstNmse)
+            qInfo("worst NMSE %-14s %.3g", kernel.c_str(), nmse);
+    }
+};
+
+QTEST_APPLESS_MAIN(TestVulkanMatVecFormats)
+#include "test_vulkan_matvec_formats.moc"
