@@ -1,0 +1,363 @@
+#include "ui_models/app_controller.h"
+
+#include "history/history_store.h"
+
+#include <QDir>
+#include <QJSEngine>
+#include <QQmlEngine>
+#include <QStandardPaths>
+#include <QUrl>
+
+#include <algorithm>
+
+namespace lamp::app {
+
+namespace {
+
+AppController* g_provided = nullptr;  // the instance main() made for the QML engine
+
+constexpr qint64 kSaveIntervalMs = 1000;  // partial answers reach the history about once a second
+
+history::FinishReason historyFinish(const GenerationResult& r) {
+    switch (r.finish) {
+    case FinishReason::EndOfGeneration:
+    case FinishReason::StopString: return history::FinishReason::Complete;
+    case FinishReason::MaxLength:
+    case FinishReason::ContextFull: return history::FinishReason::Length;
+    case FinishReason::Stopped: return history::FinishReason::Stopped;
+    case FinishReason::Error:
+        return r.text.isEmpty() ? history::FinishReason::Error : history::FinishReason::Interrupted;
+    }
+    return history::FinishReason::Interrupted;
+}
+
+} // namespace
+
+AppController::AppController(const AppOptions& options, QObject* parent)
+    : QObject(parent), loadOptions_(options.loadOptions) {
+    modelsFolder_ = options.modelsFolder.isEmpty()
+                        ? QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) +
+                              QStringLiteral("/models")
+                        : options.modelsFolder;
+    const QString historyPath =
+        options.historyPath.isEmpty() ? history::HistoryStore::defaultPath() : options.historyPath;
+    try {
+        history::OpenReport report;
+        store_ = history::HistoryStore::open(historyPath, &report);
+        notice_ = report.notice;
+    } catch (const history::HistoryError& e) {
+        notice_ = QString::fromStdString(e.what());
+    }
+    conversations_.setStore(store_.get());
+    messages_.setStore(store_.get());
+
+    connect(&generation_, &GenerationController::textDelta, this, &AppController::onDelta);
+    connect(&generation_, &GenerationController::generationFinished, this, &AppController::onFinished);
+    connect(&generation_, &GenerationController::modelChanged, this, &AppController::canSendChanged);
+    connect(&generation_, &GenerationController::loadingChanged, this, &AppController::canSendChanged);
+    connect(&generation_, &GenerationController::errorOccurred, this, &AppController::setNotice);
+
+    const QString model = options.modelPath.isEmpty() ? defaultModelPath() : options.modelPath;
+    if (!model.isEmpty())
+        loadModel(model);
+}
+
+AppController::~AppController() {
+    if (g_provided == this)
+        g_provided = nullptr;
+    // Answers still being written keep their partial text (the next open would mark them
+    // Interrupted anyway; saving here keeps the last second too).
+    if (store_) {
+        for (const Pending& p : pending_) {
+            try {
+                store_->finishAnswer(p.messageId, p.text, {0, 0, 0, history::FinishReason::Interrupted});
+            } catch (const history::HistoryError&) {
+            }
+        }
+    }
+}
+
+AppController* AppController::create(QQmlEngine*, QJSEngine*) {
+    if (g_provided) {
+        QJSEngine::setObjectOwnership(g_provided, QJSEngine::CppOwnership);
+        return g_provided;
+    }
+    return new AppController(AppOptions{});  // the engine owns it
+}
+
+void AppController::provideInstance(AppController* controller) { g_provided = controller; }
+
+QString AppController::currentTitle() const {
+    if (!store_ || current_ == 0)
+        return tr("New chat");
+    const auto c = store_->conversation(current_);
+    return c && !c->title.isEmpty() ? c->title : tr("New chat");
+}
+
+QString AppController::cannotSendReason() const {
+    if (!store_)
+        return tr("The history could not be opened: see the message above.");
+    if (generation_.loading())
+        return tr("Loading the model…");
+    if (!generation_.modelLoaded())
+        return tr("No model loaded: choose a GGUF model file to start chatting.");
+    return {};
+}
+
+void AppController::setMaxAnswerTokens(int tokens) {
+    if (tokens == maxAnswerTokens_)
+        return;
+    maxAnswerTokens_ = tokens;
+    Q_EMIT settingsChanged();
+}
+
+void AppController::loadModel(const QString& pathOrUrl) {
+    const QUrl url(pathOrUrl);
+    const QString path = url.isLocalFile() ? url.toLocalFile() : pathOrUrl;
+    generation_.loadModel(path, ModelLoadOptions::fromVariantMap(loadOptions_));
+}
+
+QString AppController::defaultModelPath() const {
+    const QDir dir(modelsFolder_);
+    const QStringList files = dir.entryList({QStringLiteral("*.gguf")}, QDir::Files, QDir::Name);
+    return files.isEmpty() ? QString{} : dir.filePath(files.first());
+}
+
+void AppController::openConversation(qint64 conversationId) {
+    if (conversationId == current_)
+        return;
+    current_ = conversationId;
+    generation_.setCurrentConversationId(conversationId ? QString::number(conversationId) : QString{});
+    messages_.load(conversationId);
+    // The answer being written in this conversation shows its latest text, not the last saved one.
+    for (const Pending& p : pending_)
+        if (p.conversationId == conversationId)
+            messages_.setStreamingText(p.messageId, p.text);
+    Q_EMIT currentConversationChanged();
+}
+
+void AppController::newConversation() { openConversation(0); }
+
+bool AppController::sendMessage(const QString& text) {
+    if (text.trimmed().isEmpty() || !canSend())
+        return false;
+    try {
+        qint64 conversation = current_;
+        if (conversation == 0)
+            conversation = store_->createConversation(generation_.modelName());
+        const qint64 parent = store_->activeLeaf(conversation);
+        history::NewMessage m;
+        m.role = history::Role::User;
+        m.text = text;
+        const qint64 userId = store_->appendMessage(conversation, parent, m);
+        if (conversation != current_) {
+            current_ = conversation;
+            generation_.setCurrentConversationId(QString::number(conversation));
+            Q_EMIT currentConversationChanged();
+        }
+        return startAnswer(conversation, userId);
+    } catch (const history::HistoryError& e) {
+        setNotice(QString::fromStdString(e.what()));
+        return false;
+    }
+}
+
+bool AppController::startAnswer(qint64 conversationId, qint64 parentId) {
+    // The turns to answer: the path up to `parentId` (the new answer becomes the active leaf after).
+    QList<ChatTurn> turns;
+    for (const auto& e : store_->activePath(conversationId)) {
+        if (e.message.finish == history::FinishReason::Generating)
+            continue;
+        turns.append({history::roleName(e.message.role), e.message.text});
+        if (e.message.id == parentId)
+            break;
+    }
+    const qint64 answerId = store_->beginAnswer(conversationId, parentId, generation_.modelName());
+    GenerationSettings settings;
+    settings.maxTokens = maxAnswerTokens_;
+    if (const auto c = store_->conversation(conversationId))
+        settings.systemPrompt = c->systemPrompt;
+    const quint64 request = generation_.generate(QString::number(conversationId), turns, settings);
+    Pending p;
+    p.conversationId = conversationId;
+    p.messageId = answerId;
+    p.sinceSave.start();
+    pending_.insert(request, p);
+    refreshAfterHistoryChange();
+    Q_EMIT currentConversationChanged();  // the title may have come from the first message
+    return true;
+}
+
+void AppController::onDelta(const QString&, quint64 requestId, const QString& delta) {
+    auto it = pending_.find(requestId);
+    if (it == pending_.end())
+        return;
+    it->text += delta;
+    if (it->conversationId == current_)
+        messages_.setStreamingText(it->messageId, it->text);
+    if (it->sinceSave.elapsed() >= kSaveIntervalMs) {
+        try {
+            store_->savePartialAnswer(it->messageId, it->text);
+        } catch (const history::HistoryError& e) {
+            setNotice(QString::fromStdString(e.what()));
+        }
+        it->sinceSave.restart();
+    }
+}
+
+void AppController::onFinished(const GenerationResult& result) {
+    const auto it = pending_.find(result.requestId);
+    if (it == pending_.end())
+        return;
+    const Pending p = *it;
+    pending_.erase(it);
+    history::AnswerStats stats;
+    stats.promptTokens = static_cast<int>(result.promptTokens);
+    stats.completionTokens = static_cast<int>(result.generatedTokens);
+    stats.generationMs = static_cast<qint64>((result.promptSeconds + result.generationSeconds) * 1000.0);
+    stats.finish = historyFinish(result);
+    try {
+        store_->finishAnswer(p.messageId, result.text, stats);
+    } catch (const history::HistoryError& e) {
+        setNotice(QString::fromStdString(e.what()));
+    }
+    if (p.conversationId == current_)
+        messages_.reload();
+    conversations_.reload();
+    Q_EMIT answerFinished(p.conversationId, p.messageId, history::finishReasonName(stats.finish));
+}
+
+void AppController::stop() { generation_.stop(); }
+
+bool AppController::regenerate(qint64 assistantMessageId) {
+    if (!canSend())
+        return false;
+    try {
+        const auto m = store_->message(assistantMessageId);
+        if (!m || m->role != history::Role::Assistant || m->parentId == 0)
+            return false;
+        if (m->conversationId != current_)
+            openConversation(m->conversationId);
+        return startAnswer(m->conversationId, m->parentId);
+    } catch (const history::HistoryError& e) {
+        setNotice(QString::fromStdString(e.what()));
+        return false;
+    }
+}
+
+bool AppController::editAndResend(qint64 userMessageId, const QString& text) {
+    if (text.trimmed().isEmpty() || !canSend())
+        return false;
+    try {
+        const auto m = store_->message(userMessageId);
+        if (!m || m->role != history::Role::User)
+            return false;
+        if (m->conversationId != current_)
+            openConversation(m->conversationId);
+        history::NewMessage edited;
+        edited.role = history::Role::User;
+        edited.text = text;
+        const qint64 userId = store_->appendMessage(m->conversationId, m->parentId, edited);
+        return startAnswer(m->conversationId, userId);
+    } catch (const history::HistoryError& e) {
+        setNotice(QString::fromStdString(e.what()));
+        return false;
+    }
+}
+
+void AppController::selectSibling(qint64 messageId, int offset) {
+    try {
+        const std::vector<qint64> ids = store_->siblings(messageId);
+        const auto at = std::find(ids.begin(), ids.end(), messageId);
+        if (at == ids.end())
+            return;
+        const auto index = (at - ids.begin()) + offset;
+        if (index < 0 || index >= static_cast<qint64>(ids.size()))
+            return;
+        store_->selectBranch(ids[static_cast<size_t>(index)]);
+        messages_.reload();
+        for (const Pending& p : pending_)
+            if (p.conversationId == current_)
+                messages_.setStreamingText(p.messageId, p.text);
+    } catch (const history::HistoryError& e) {
+        setNotice(QString::fromStdString(e.what()));
+    }
+}
+
+void AppController::renameConversation(qint64 conversationId, const QString& title) {
+    if (!store_ || title.trimmed().isEmpty())
+        return;
+    try {
+        store_->rename(conversationId, title.trimmed());
+    } catch (const history::HistoryError& e) {
+        setNotice(QString::fromStdString(e.what()));
+    }
+    conversations_.reload();
+    if (conversationId == current_)
+        Q_EMIT currentConversationChanged();
+}
+
+void AppController::setPinned(qint64 conversationId, bool pinned) {
+    if (!store_)
+        return;
+    try {
+        store_->setPinned(conversationId, pinned);
+    } catch (const history::HistoryError& e) {
+        setNotice(QString::fromStdString(e.what()));
+    }
+    conversations_.reload();
+}
+
+void AppController::deleteConversation(qint64 conversationId) {
+    if (!store_)
+        return;
+    try {
+        const auto c = store_->conversation(conversationId);
+        store_->deleteConversation(conversationId);
+        lastDeleted_ = conversationId;
+        lastDeletedTitle_ = c && !c->title.isEmpty() ? c->title : tr("New chat");
+    } catch (const history::HistoryError& e) {
+        setNotice(QString::fromStdString(e.what()));
+        return;
+    }
+    if (generation_.generatingConversationId() == QString::number(conversationId))
+        generation_.stop();
+    if (conversationId == current_)
+        openConversation(0);
+    conversations_.reload();
+    Q_EMIT undoChanged();
+}
+
+void AppController::undoDelete() {
+    if (!store_ || lastDeleted_ == 0)
+        return;
+    try {
+        store_->restoreConversation(lastDeleted_);
+    } catch (const history::HistoryError& e) {
+        setNotice(QString::fromStdString(e.what()));
+    }
+    lastDeleted_ = 0;
+    lastDeletedTitle_.clear();
+    conversations_.reload();
+    Q_EMIT undoChanged();
+}
+
+void AppController::dismissNotice() { setNotice({}); }
+
+qint64 AppController::streamingMessageId() const {
+    return pending_.isEmpty() ? 0 : pending_.begin()->messageId;
+}
+
+void AppController::setNotice(const QString& notice) {
+    if (notice == notice_)
+        return;
+    notice_ = notice;
+    Q_EMIT noticeChanged();
+}
+
+void AppController::refreshAfterHistoryChange() {
+    messages_.load(current_);
+    conversations_.reload();
+}
+
+} // namespace lamp::app
