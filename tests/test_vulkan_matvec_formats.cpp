@@ -12,6 +12,7 @@
 #include "quant/quantize.h"
 #include "quant/tensor_type.h"
 #include "support/shared_data.h"
+#include "support/vulkan_harness.h"
 #include "vulkan/device.h"
 #include "vulkan/instance.h"
 #include "vulkan/ops.h"
@@ -31,11 +32,10 @@
 
 using namespace lamp;
 using namespace lamp::vulkan;
+using namespace lamp::test;
 
 namespace {
 
-constexpr uint32_t kGuard = 37;             // floats of guard before and after every output
-constexpr uint32_t kSentinel = 0x7FBADBADu;  // a NaN pattern no kernel produces
 constexpr double kLimit = 5e-4;              // NMSE of matrix products
 
 const TensorType kFormats[] = {TensorType::BF16, TensorType::Q4_0, TensorType::Q4_1, TensorType::Q5_0,
@@ -53,108 +53,10 @@ const Shape kShapesK[] = {{1, 256}, {7, 512}, {33, 768}, {130, 1280}, {5, 4352},
 // BF16 takes any row length.
 const Shape kShapesBf16[] = {{1, 1}, {7, 33}, {33, 97}, {130, 320}, {5, 4099}, {129, 256}};
 
-std::map<std::string, double> worstNmse;  // per kernel, reported at the end
-
-std::vector<float> randomVector(size_t n, uint32_t seed, float scale = 1.0f) {
-    std::mt19937 rng(seed);
-    std::normal_distribution<float> dist(0.0f, scale);
-    std::vector<float> v(n);
-    for (auto& x : v)
-        x = dist(rng);
-    return v;
-}
-
-bool close(const std::string& kernel, const std::vector<float>& got, const std::vector<double>& ref, double limit,
-           std::string& why) {
-    double err = 0, norm = 0;
-    for (size_t i = 0; i < ref.size(); ++i) {
-        if (std::isnan(got[i])) {
-            why = kernel + ": NaN at " + std::to_string(i);
-            return false;
-        }
-        const double d = static_cast<double>(got[i]) - ref[i];
-        err += d * d;
-        norm += ref[i] * ref[i];
-    }
-    const double nmse = norm > 0 ? err / norm : err;
-    worstNmse[kernel] = std::max(worstNmse[kernel], nmse);
-    if (!(nmse <= limit)) {
-        why = kernel + ": NMSE " + std::to_string(nmse) + " over " + std::to_string(limit);
-        return false;
-    }
-    return true;
-}
-
-// An output buffer of n floats with guards; read() checks the guards and returns the payload.
-struct Guarded {
-    Buffer buffer;
-    uint32_t n;
-    Guarded(Device& device, uint32_t count) : n(count) {
-        buffer = device.createBuffer((uint64_t{n} + 2 * kGuard) * 4, "output");
-        device.fill(buffer, kSentinel);
-    }
-    std::vector<float> read(Device& device, std::string& why) const {
-        std::vector<uint32_t> all(n + 2 * kGuard);
-        device.download(buffer, 0, all.data(), all.size() * 4);
-        for (uint32_t i = 0; i < kGuard; ++i)
-            if (all[i] != kSentinel || all[kGuard + n + i] != kSentinel)
-                why = "a write outside the output (guard word " + std::to_string(i) + ")";
-        std::vector<float> out(n);
-        std::memcpy(out.data(), all.data() + kGuard, n * 4);
-        return out;
-    }
-};
-
-Buffer upload(Device& device, const std::vector<float>& v, const char* label) {
-    Buffer b = device.createBuffer(v.size() * 4, label);
-    device.upload(b, 0, v.data(), v.size() * 4);
-    return b;
-}
-
 } // namespace
 
-class TestVulkanMatVecFormats : public QObject {
+class TestVulkanMatVecFormats : public test::VulkanTestBase {
     Q_OBJECT
-
-    std::shared_ptr<Instance> instance_;
-    std::unique_ptr<Device> device_;
-
-    // Creates the instance (validation on) and a device; false after QSKIP/QFAIL.
-    bool open(const std::string& disable, std::optional<uint64_t> maxBufferBytes = std::nullopt) {
-        device_.reset();
-        instance_.reset();
-        try {
-            InstanceOptions o;
-            o.validation = true;
-            o.disable = disable;
-            instance_ = Instance::create(o);
-            if (instance_->devices().empty())
-                throw VulkanError("no Vulkan device (install mesa-vulkan-drivers for lavapipe)");
-            DeviceOptions d;
-            for (const auto& info : instance_->devices())
-                if (info.type == DeviceType::Cpu && !d.index)
-                    d.index = info.index;  // lavapipe, by type
-            d.maxBufferBytes = maxBufferBytes;
-            device_ = Device::create(instance_, d);
-        } catch (const VulkanError& e) {
-            if (test::inCi())
-                QTest::qFail(qPrintable(QString("CI must provide Vulkan (lavapipe): ") + e.what()), __FILE__, __LINE__);
-            else
-                QTest::qSkip(qPrintable(QString("no Vulkan here: ") + e.what()), __FILE__, __LINE__);
-            return false;
-        }
-        if (!instance_->validationEnabled() && test::inCi()) {
-            QTest::qFail("CI must provide VK_LAYER_KHRONOS_validation", __FILE__, __LINE__);
-            return false;
-        }
-        return true;
-    }
-
-    bool validationClean() {
-        for (const auto& m : instance_->messages())
-            qWarning("validation %s: %s", m.error ? "error" : "warning", m.text.c_str());
-        return instance_->messages().empty();
-    }
 
     // Every format x its shapes x 1 and 3 tokens. maxBytes skips shapes whose weight row,
     // activations or output would not fit the (lowered) buffer limit; expectSplit checks that the
@@ -239,13 +141,7 @@ private slots:
         QVERIFY(!canMatVec(TensorType::Q8_1));
         QVERIFY(!canMatVec(TensorType::Q8_K));
     }
-    void cleanupTestCase() {
-        device_.reset();
-        if (instance_)
-            QVERIFY(validationClean());  // teardown too
-        for (const auto& [kernel, nmse] : worstNmse)
-            qInfo("worst NMSE %-14s %.3g", kernel.c_str(), nmse);
-    }
+    void cleanupTestCase() { QVERIFY(closeAndReport()); }
 };
 
 QTEST_APPLESS_MAIN(TestVulkanMatVecFormats)
