@@ -331,36 +331,34 @@ bool HistoryStore::setAutoTitle(qint64 id, const QString& title) {
     return query.numRowsAffected() > 0;
 }
 
-void HistoryStore::setPinned(qint64 id, bool pinned) {
-    QSqlQuery& query = prepared("UPDATE conversations SET pinned = ? WHERE id = ? AND deleted_at IS NULL");
-    query.bindValue(0, pinned ? 1 : 0);
+// One column of a live conversation: `sql` is "UPDATE conversations SET <column> = ? WHERE id = ?
+// AND deleted_at IS NULL"; an id that matches nothing is a BadInput error naming `what`.
+void HistoryStore::updateConversation(qint64 id, const char* sql, const QVariant& value, const char* what) {
+    QSqlQuery& query = prepared(sql);
+    query.bindValue(0, value);
     query.bindValue(1, id);
-    run(query, "pin the conversation");
-    updateOne(query, "pin the conversation", id);
+    run(query, what);
+    updateOne(query, what, id);
+}
+
+void HistoryStore::setPinned(qint64 id, bool pinned) {
+    updateConversation(id, "UPDATE conversations SET pinned = ? WHERE id = ? AND deleted_at IS NULL", pinned ? 1 : 0,
+                       "pin the conversation");
 }
 
 void HistoryStore::setModel(qint64 id, const QString& model) {
-    QSqlQuery& query = prepared("UPDATE conversations SET model = ? WHERE id = ? AND deleted_at IS NULL");
-    query.bindValue(0, detail::str(model));
-    query.bindValue(1, id);
-    run(query, "set the conversation's model");
-    updateOne(query, "set the conversation's model", id);
+    updateConversation(id, "UPDATE conversations SET model = ? WHERE id = ? AND deleted_at IS NULL",
+                       detail::str(model), "set the conversation's model");
 }
 
 void HistoryStore::setSystemPrompt(qint64 id, const QString& systemPrompt) {
-    QSqlQuery& query = prepared("UPDATE conversations SET system_prompt = ? WHERE id = ? AND deleted_at IS NULL");
-    query.bindValue(0, detail::str(systemPrompt));
-    query.bindValue(1, id);
-    run(query, "set the conversation's system prompt");
-    updateOne(query, "set the conversation's system prompt", id);
+    updateConversation(id, "UPDATE conversations SET system_prompt = ? WHERE id = ? AND deleted_at IS NULL",
+                       detail::str(systemPrompt), "set the conversation's system prompt");
 }
 
 void HistoryStore::setSettings(qint64 id, const QJsonObject& settings) {
-    QSqlQuery& query = prepared("UPDATE conversations SET settings = ? WHERE id = ? AND deleted_at IS NULL");
-    query.bindValue(0, detail::jsonText(settings));
-    query.bindValue(1, id);
-    run(query, "save the conversation's settings");
-    updateOne(query, "save the conversation's settings", id);
+    updateConversation(id, "UPDATE conversations SET settings = ? WHERE id = ? AND deleted_at IS NULL",
+                       detail::jsonText(settings), "save the conversation's settings");
 }
 
 void HistoryStore::deleteConversation(qint64 id) {

@@ -143,6 +143,7 @@ private:
     qint64 now() const;
     QSqlQuery& prepared(const char* sql);
     void run(QSqlQuery& query, const char* what);
+    void updateConversation(qint64 id, const char* sql, const QVariant& value, const char* what);
     void runRaw(const QString& sql, const char* what);
     void requireConversation(qint64 id);
     void touch(qint64 conversationId, qint64 activeLeaf);
