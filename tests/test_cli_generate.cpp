@@ -64,6 +64,7 @@ class CliGenerateTest : public QObject {
 
 private slots:
     void initTestCase() {
+        qputenv("LAMPLIGHT_CACHE_DIR", dir_.filePath("cache").toUtf8());  // never the user's cache
         demo_ = dir_.filePath("demo.gguf");
         lamp::test::tinyLlamaModel().write(demo_.toStdString());
     }
@@ -192,6 +193,31 @@ private slots:
         QCOMPARE(pp["tg_tokens_per_s"].toDouble(), 0.0);
     }
 
+    // --backend vulkan runs on lavapipe with the CPU's greedy answer and keeps its pipeline cache;
+    // a Vulkan failure falls back to the CPU with the reason on stderr and the same answer.
+    void backends() {
+        LAMP_REQUIRE_SHARED(shared);
+        const QString model = QString::fromStdString((shared / "models" / "stories260K.gguf").string());
+        const QStringList base{"generate", "-m", model, "-p", "Once upon a time", "-n", "24", "--temp", "0", "--json"};
+        const auto cpu = runCli(base + QStringList{"--backend", "cpu"});
+        QVERIFY2(cpu.exitCode == 0, cpu.err.constData());
+        QVERIFY2(cpu.err.contains("backend: cpu on CPU") && cpu.err.contains("(asked for)"), cpu.err.constData());
+        const auto gpu = runCli(base + QStringList{"--backend", "vulkan"});
+        if (gpu.err.contains("no Vulkan") && !lamp::test::inCi())
+            QSKIP("no Vulkan here");
+        QVERIFY2(gpu.exitCode == 0, gpu.err.constData());
+        QVERIFY2(gpu.err.contains("backend: vulkan on "), gpu.err.constData());
+        QCOMPARE(jsonLines(gpu.out).value(0)["tokens"], jsonLines(cpu.out).value(0)["tokens"]);
+        QVERIFY(QFile::exists(dir_.filePath("cache/vulkan-pipelines.bin")));
+        qputenv("LAMPLIGHT_VK_FAULT", "device");
+        const auto fallback = runCli(base + QStringList{"--backend", "vulkan", "--device", "0"});
+        qunsetenv("LAMPLIGHT_VK_FAULT");
+        QVERIFY2(fallback.exitCode == 0, fallback.err.constData());
+        QVERIFY2(fallback.err.contains("backend: cpu on CPU") && fallback.err.contains("creating a device"),
+                 fallback.err.constData());
+        QCOMPARE(jsonLines(fallback.out).value(0)["tokens"], jsonLines(cpu.out).value(0)["tokens"]);
+    }
+
     void errors() {
         QCOMPARE(runCli({"generate", "-p", "x"}).exitCode, 2);                       // no model
         QCOMPARE(runCli({"generate", "-m", demo_}).exitCode, 2);                      // no prompt
@@ -203,9 +229,8 @@ private slots:
         const auto temp = runCli({"generate", "-m", demo_, "-p", "x", "--temp", "-1"});
         QCOMPARE(temp.exitCode, 1);
         QVERIFY2(temp.err.contains("temperature"), temp.err.constData());
-        const auto vulkan = runCli({"generate", "-m", demo_, "-p", "x", "--backend", "vulkan"});
-        QCOMPARE(vulkan.exitCode, 1);
-        QVERIFY(vulkan.err.contains("Vulkan"));
+        QCOMPARE(runCli({"generate", "-m", demo_, "-p", "x", "--backend", "metal"}).exitCode, 2);
+        QCOMPARE(runCli({"generate", "-m", demo_, "-p", "x", "--backend", "cpu", "--device", "0"}).exitCode, 2);
         const auto tooLong = runCli({"eval", "-m", demo_, "--ctx", "4", "--tokens", "1,2,3,4,5"});
         QCOMPARE(tooLong.exitCode, 1);
         QVERIFY2(tooLong.err.contains("context"), tooLong.err.constData());

@@ -154,6 +154,7 @@ int runGenerate(Args& args) {
     std::fprintf(stderr, "%zu sequence(s), %zu tokens in %.2f s (%.1f tokens/s, prompt included); finish: %s\n",
                  results.size(), generated, seconds, static_cast<double>(generated) / seconds,
                  results.empty() ? "-" : toString(results.back().finish));
+    reportFallback(session);
     return 0;
 }
 

@@ -3,7 +3,10 @@
 #include "model/model.h"
 #include "model/session.h"
 
+#include <QStandardPaths>
+
 #include <cstdio>
+#include <cstdlib>
 
 namespace lamp::cli {
 
@@ -23,23 +26,44 @@ ModelOptions ModelOptions::parse(Args& args) {
     o.backend = args.value({"--backend"}).value_or("auto");
     if (o.backend != "auto" && o.backend != "cpu" && o.backend != "vulkan")
         throw UsageError("--backend takes auto, cpu or vulkan, not '" + o.backend + "'");
+    if (const auto device = args.integer({"--device"})) {
+        if (*device < 0 || *device > 64)
+            throw UsageError("--device takes a device index (see lamplight-cli devices)");
+        if (o.backend == "cpu")
+            throw UsageError("--device names a Vulkan device: it does not go with --backend cpu");
+        o.device = static_cast<int>(*device);
+    }
     return o;
 }
 
+std::filesystem::path pipelineCachePath() {
+    if (const char* dir = std::getenv("LAMPLIGHT_CACHE_DIR"); dir != nullptr && *dir != '\0')
+        return std::filesystem::path(dir) / "vulkan-pipelines.bin";
+    const QString base = QStandardPaths::writableLocation(QStandardPaths::GenericCacheLocation);
+    return std::filesystem::path(base.toStdString()) / "lamplight" / "vulkan-pipelines.bin";
+}
+
 std::unique_ptr<Model> ModelOptions::load() const {
-    if (backend == "vulkan")
-        throw Error("the Vulkan backend is not built yet; use --backend cpu (or auto)");
     auto model = Model::load(path);
-    // Which backend runs, and why: until the Vulkan backend exists, auto means the CPU.
-    std::fprintf(stderr, "backend: cpu (%s)\n",
-                 backend == "cpu" ? "chosen with --backend cpu" : "auto: no GPU backend in this build");
+    BackendRequest request = BackendRequest::parse(backend);
+    request.device = device;
+    request.contextLength = contextLength;
+    request.pipelineCache = pipelineCachePath();
+    choice_ = chooseBackend(*model, request);
+    std::fprintf(stderr, "backend: %s (%s)\n", choice_.summary().c_str(), choice_.reason.c_str());
     return model;
+}
+
+void reportFallback(const Session& session) {
+    if (!session.fallbackReason().empty())
+        std::fprintf(stderr, "backend: fell back to cpu (%s)\n", session.fallbackReason().c_str());
 }
 
 SessionOptions ModelOptions::session() const {
     SessionOptions s;
     s.contextLength = contextLength;
     s.threads = threads;
+    s.backend = choice_.backend;
     return s;
 }
 

@@ -31,4 +31,11 @@ public:
     using Error::Error;
 };
 
+// A backend other than the CPU cannot run (no driver, no device, device memory exhausted, a device
+// lost mid-run). Sessions catch it and go on on the CPU backend, saying why.
+class BackendUnavailable : public Error {
+public:
+    using Error::Error;
+};
+
 } // namespace lamp

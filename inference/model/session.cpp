@@ -1,7 +1,6 @@
 #include "model/session.h"
 
 #include "core/log.h"
-#include "cpu/thread_pool.h"
 #include "model/model.h"
 #include "model/model_error.h"
 
@@ -41,14 +40,15 @@ int64_t resolveContext(const Model& model, int64_t requested) {
     return ctx;
 }
 
-KvCache makeCache(const Model& model, int64_t ctx, KvType type) {
+std::unique_ptr<Executor> makeExecutor(const Model& model, const Backend& backend, int64_t ctx,
+                                       const SessionOptions& options) {
     const ModelSpec& s = model.spec();
     try {
-        return KvCache(s.blockCount, ctx, s.headCountKv, s.keyLength, s.valueLength, type);
+        return backend.makeExecutor(model, ctx, options.kvType, options.threads);
     } catch (const std::bad_alloc&) {
         throw ModelError("not enough memory for the KV cache of a " + std::to_string(ctx) + "-token context (" +
                          mib(KvCache::bytesFor(s.blockCount, ctx, s.headCountKv, s.keyLength, s.valueLength,
-                                               type)) +
+                                               options.kvType)) +
                          "); choose a shorter context");
     }
 }
@@ -56,19 +56,34 @@ KvCache makeCache(const Model& model, int64_t ctx, KvType type) {
 } // namespace
 
 Session::Session(const Model& model, SessionOptions options)
-    : model_(model), pool_(std::make_unique<cpu::ThreadPool>(options.threads)),
-      kv_(makeCache(model, resolveContext(model, options.contextLength), options.kvType)),
-      batchSize_(options.batchSize) {
+    : model_(model), backend_(options.backend ? options.backend : cpuBackend()), kvType_(options.kvType),
+      threads_(options.threads), batchSize_(options.batchSize) {
+    const int64_t ctx = resolveContext(model, options.contextLength);
+    try {
+        executor_ = makeExecutor(model, *backend_, ctx, options);
+    } catch (const BackendUnavailable& e) {
+        if (backend_ == cpuBackend())
+            throw;
+        fallbackReason_ = e.what();
+        log::get("engine")->warn("{} — running this session on CPU", fallbackReason_);
+        backend_ = cpuBackend();
+        executor_ = makeExecutor(model, *backend_, ctx, options);
+    }
     if (batchSize_ <= 0)
         throw ModelError("batch size " + std::to_string(batchSize_) + " is invalid: it must be positive");
 }
 
+int64_t Session::contextFor(const Model& model, int64_t requested) { return resolveContext(model, requested); }
+
 Session::Session(const Model& model, int64_t contextLength, int threads)
-    : Session(model, SessionOptions{contextLength, threads}) {}
+    : Session(model, [&] {
+          SessionOptions o;
+          o.contextLength = contextLength;
+          o.threads = threads;
+          return o;
+      }()) {}
 
 Session::~Session() = default;
-
-int Session::threads() const { return pool_->size(); }
 
 std::span<const float> Session::logits() const {
     if (!logitsValid_)
@@ -128,7 +143,37 @@ Session::Result Session::evaluate(std::span<const int32_t> tokens, Logits which)
     return {static_cast<int64_t>(common), size() - static_cast<int64_t>(common), 0, !finished};
 }
 
+void Session::fallBackToCpu(const std::string& reason) {
+    fallbackReason_ = reason;
+    log::get("engine")->warn("{} — continuing this session on CPU", reason);
+    SessionOptions options;
+    options.kvType = kvType_;
+    options.threads = threads_;
+    const int64_t ctx = contextLength();
+    backend_ = cpuBackend();
+    executor_.reset();  // the device memory first
+    executor_ = makeExecutor(model_, *backend_, ctx, options);
+}
+
 bool Session::run(std::span<const int32_t> tokens, size_t from, Logits which) {
+    try {
+        return runBatches(tokens, from, which);
+    } catch (const BackendUnavailable& e) {
+        if (backend_ == cpuBackend())
+            throw;
+        // The cache on the failed device is gone: evaluate everything again on the CPU, keeping
+        // only the logits rows this call would have produced.
+        fallBackToCpu(e.what());
+        tokens_.clear();
+        const bool finished = runBatches(tokens, 0, which);
+        if (which == Logits::All && finished)
+            allLogits_.erase(allLogits_.begin(),
+                             allLogits_.begin() + static_cast<std::ptrdiff_t>(from * static_cast<size_t>(model_.vocabSize())));
+        return finished;
+    }
+}
+
+bool Session::runBatches(std::span<const int32_t> tokens, size_t from, Logits which) {
     const int64_t vocab = model_.vocabSize();
     const size_t total = tokens.size() - from;
     allLogits_.clear();
@@ -139,7 +184,6 @@ bool Session::run(std::span<const int32_t> tokens, size_t from, Logits which) {
         allLogits_.resize(total * static_cast<size_t>(vocab));
     logits_.resize(static_cast<size_t>(vocab));
 
-    const Architecture& arch = model_.architecture();
     for (size_t begin = from; begin < tokens.size();) {
         const size_t count = std::min(static_cast<size_t>(batchSize_), tokens.size() - begin);
         const bool last = begin + count == tokens.size();
@@ -151,7 +195,7 @@ bool Session::run(std::span<const int32_t> tokens, size_t from, Logits which) {
             batch.logits = allLogits_.data() + (begin - from) * static_cast<size_t>(vocab);
         else if (last)
             batch.logits = logits_.data();
-        arch.forward(batch, kv_, *pool_, ws_);
+        executor_->forward(batch);
         // The cache now holds this batch: record it before the next one can fail.
         tokens_.insert(tokens_.end(), batch.tokens.begin(), batch.tokens.end());
         begin += count;

@@ -24,6 +24,7 @@
 #pragma once
 
 #include "model/architecture.h"
+#include "model/executor.h"
 #include "model/kv_cache.h"
 
 #include <cstddef>
@@ -31,11 +32,8 @@
 #include <functional>
 #include <memory>
 #include <span>
+#include <string>
 #include <vector>
-
-namespace lamp::cpu {
-class ThreadPool;
-}
 
 namespace lamp {
 
@@ -48,6 +46,8 @@ struct SessionOptions {
     int threads = 0;           // worker threads including the caller; 0: every hardware thread
     int64_t batchSize = 512;   // tokens per forward call while evaluating a prompt
     KvType kvType = KvType::F16;
+    // Where the forward pass runs (see engine/backend_choice.h); null: the CPU.
+    std::shared_ptr<const Backend> backend;
 
     static constexpr int64_t kDefaultContextLimit = 4096;
 };
@@ -65,6 +65,10 @@ public:
     explicit Session(const Model& model, SessionOptions options = {});
     Session(const Model& model, int64_t contextLength, int threads = 0);
     ~Session();
+
+    // The context a session of `model` gets when asked for `requested` tokens (0: the default).
+    // ModelError for one the model cannot address.
+    static int64_t contextFor(const Model& model, int64_t requested);
     Session(const Session&) = delete;
     Session& operator=(const Session&) = delete;
 
@@ -99,12 +103,17 @@ public:
 
     const std::vector<int32_t>& tokens() const { return tokens_; }
     int64_t size() const { return static_cast<int64_t>(tokens_.size()); }
-    int64_t contextLength() const { return kv_.contextLength(); }
+    int64_t contextLength() const { return executor_->contextLength(); }
     int64_t remaining() const { return contextLength() - size(); }
-    size_t kvBytes() const { return kv_.bytes(); }
-    KvType kvType() const { return kv_.type(); }
+    size_t kvBytes() const { return executor_->kvBytes(); }
+    KvType kvType() const { return executor_->kvType(); }
     int64_t batchSize() const { return batchSize_; }
-    int threads() const;
+    int threads() const { return executor_->threads(); }
+    // The backend the session runs on: the one asked for in SessionOptions, or the CPU when that
+    // could not make the session's executor or failed during a forward pass (fallbackReason()
+    // says why; the session re-evaluated its tokens on the CPU and went on).
+    const Backend& backend() const { return *backend_; }
+    const std::string& fallbackReason() const { return fallbackReason_; }
     const Model& model() const { return model_; }
 
     // Tokens at the start that the context-full policy of append() never drops (the system prompt).
@@ -118,12 +127,17 @@ public:
 private:
     // Evaluates tokens[from..] after tokens_ has been cut to `from` tokens; false when cancelled.
     bool run(std::span<const int32_t> tokens, size_t from, Logits which);
+    bool runBatches(std::span<const int32_t> tokens, size_t from, Logits which);
+    // Replaces the executor by a CPU one with the same context, after `reason`.
+    void fallBackToCpu(const std::string& reason);
     void checkIds(std::span<const int32_t> tokens) const;
 
     const Model& model_;
-    std::unique_ptr<cpu::ThreadPool> pool_;
-    KvCache kv_;
-    Workspace ws_;
+    std::shared_ptr<const Backend> backend_;
+    std::unique_ptr<Executor> executor_;
+    std::string fallbackReason_;
+    KvType kvType_;
+    int threads_;
     int64_t batchSize_;
     int64_t keep_ = 0;
     std::vector<int32_t> tokens_;     // what the cache holds, position by position

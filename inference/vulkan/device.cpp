@@ -1,5 +1,6 @@
 // The logical device, buffers, pipelines and the command recorder (see device.h).
 #include "vulkan/vk_internal.h"
+#include "vulkan/fault.h"
 
 #include "core/log.h"
 #include "embedded_shaders.h"
@@ -50,9 +51,13 @@ std::pair<vk::raii::Buffer, vk::raii::DeviceMemory> DeviceCore::allocate(uint64_
     } catch (const vk::OutOfHostMemoryError&) {
     }
     const uint32_t heap = memory.memoryTypes[type].heapIndex;
-    throw VulkanError("Vulkan: device memory exhausted allocating " + std::string(label) + " (needs " +
-                      humanBytes(req.size) + ", heap " + std::to_string(heap) + " holds " +
-                      humanBytes(memory.memoryHeaps[heap].size) + ") — choose CPU or a smaller model");
+    const uint64_t heapSize = memory.memoryHeaps[heap].size, used = allocatedBytes.load();
+    throw exhausted(label, req.size, heapSize > used ? heapSize - used : 0);
+}
+
+VulkanError DeviceCore::exhausted(std::string_view label, uint64_t needs, uint64_t available) const {
+    return VulkanError("Vulkan: device memory exhausted loading " + std::string(label) + " (needs " +
+                       humanBytes(needs) + ", " + humanBytes(available) + " free on " + info.name + ")");
 }
 
 template <class Fn>
@@ -105,6 +110,8 @@ Pipeline& DeviceCore::pipeline(std::string_view kernel, size_t bindings) {
     vk::raii::ShaderModule module(*device, vk::ShaderModuleCreateInfo({}, shader->wordCount * 4, shader->words));
     const vk::PipelineShaderStageCreateInfo stage({}, vk::ShaderStageFlagBits::eCompute, *module, "main");
     try {
+        if (faultInjected("pipeline"))
+            throw vk::InitializationFailedError("simulated: LAMPLIGHT_VK_FAULT=pipeline");
         p.pipeline.emplace(*device, *pipelineCache, vk::ComputePipelineCreateInfo({}, stage, **p.layout));
     } catch (const vk::SystemError& e) {
         throw VulkanError("Vulkan: creating the pipeline of kernel " + std::string(kernel) + " failed (" + e.what() +
@@ -122,6 +129,7 @@ Buffer::Buffer(Buffer&&) noexcept = default;
 Buffer& Buffer::operator=(Buffer&&) noexcept = default;
 Buffer::Buffer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 uint64_t Buffer::size() const { return impl_ ? impl_->size : 0; }
+void* Buffer::mapped() const { return impl_ ? impl_->mapped : nullptr; }
 const std::string& Buffer::label() const {
     static const std::string empty;
     return impl_ ? impl_->label : empty;
@@ -266,6 +274,7 @@ std::unique_ptr<Device> Device::create(std::shared_ptr<Instance> instance, const
             break;
     }
     core->queueFamily = family;
+    core->memoryLimit = options.memoryLimit;
     core->maxBufferBytes = std::min({info.maxStorageBufferRange, info.maxMemoryAllocationSize, kShaderIndexLimit});
     if (info.maxMemoryAllocationSize == 0)
         core->maxBufferBytes = std::min(info.maxStorageBufferRange, kShaderIndexLimit);
@@ -315,6 +324,8 @@ std::unique_ptr<Device> Device::create(std::shared_ptr<Instance> instance, const
     vk::DeviceCreateInfo createInfo({}, queueInfo, {}, extensions, nullptr);
     createInfo.pNext = &f2;
     try {
+        if (faultInjected("device"))
+            throw vk::InitializationFailedError("simulated: LAMPLIGHT_VK_FAULT=device");
         core->device.emplace(pd, createInfo);
     } catch (const vk::SystemError& e) {
         throw VulkanError("Vulkan: creating a device on " + info.name + " failed (" + e.what() + ") — choose CPU");
@@ -351,22 +362,35 @@ void Device::savePipelineCache(const std::filesystem::path& path) const {
         throw VulkanError("cannot write the Vulkan pipeline cache " + path.string());
 }
 
-Buffer Device::createBuffer(uint64_t bytes, std::string_view label) {
-    if (bytes > core_->maxBufferBytes)
+Buffer Device::createBuffer(uint64_t bytes, std::string_view label) { return core_->createBuffer(bytes, label, false); }
+
+Buffer Device::createHostBuffer(uint64_t bytes, std::string_view label) { return core_->createBuffer(bytes, label, true); }
+
+uint64_t Device::allocatedBytes() const { return core_->allocatedBytes.load(); }
+
+Buffer DeviceCore::createBuffer(uint64_t bytes, std::string_view label, bool host) {
+    if (bytes > maxBufferBytes)
         throw VulkanError("Vulkan buffer " + std::string(label) + " needs " + humanBytes(bytes) + ", more than the " +
-                          humanBytes(core_->maxBufferBytes) + " one buffer may hold on " + core_->info.name +
+                          humanBytes(maxBufferBytes) + " one buffer may hold on " + info.name +
                           " (maxStorageBufferRange/maxMemoryAllocationSize): split it");
     auto impl = std::make_unique<Buffer::Impl>();
-    impl->core = core_;
+    impl->core = shared_from_this();
     impl->label = std::string(label);
     impl->size = bytes;
     impl->allocated = std::max<uint64_t>(4, roundUp4(bytes));
-    auto [buffer, memory] = core_->allocate(impl->allocated,
-                                            vk::BufferUsageFlagBits::eStorageBuffer | vk::BufferUsageFlagBits::eTransferDst |
-                                                vk::BufferUsageFlagBits::eTransferSrc,
-                                            false, label);
-    impl->buffer.emplace(std::move(buffer));
-    impl->memory.emplace(std::move(memory));
+    if (memoryLimit && allocatedBytes.load() + impl->allocated > *memoryLimit) {
+        const uint64_t used = allocatedBytes.load();
+        throw exhausted(label, impl->allocated, *memoryLimit > used ? *memoryLimit - used : 0);
+    }
+    auto [vkBuffer, vkMemory] = allocate(impl->allocated,
+                                         vk::BufferUsageFlagBits::eStorageBuffer | vk::BufferUsageFlagBits::eTransferDst |
+                                             vk::BufferUsageFlagBits::eTransferSrc,
+                                         host, label);
+    if (host)
+        impl->mapped = vkMemory.mapMemory(0, impl->allocated);
+    impl->memory.emplace(std::move(vkMemory));
+    impl->buffer.emplace(std::move(vkBuffer));
+    allocatedBytes += impl->allocated;
     return Buffer(std::move(impl));
 }
 

@@ -28,6 +28,10 @@ struct DeviceOptions {
     std::optional<int> index;                      // nullopt: Auto
     std::optional<uint64_t> maxBufferBytes;        // lower the per-buffer limit (tests force splits)
     std::optional<std::filesystem::path> pipelineCache;  // loaded at creation when it exists
+    // Pretend the device has only this many bytes: an allocation past it fails exactly as an
+    // exhausted heap does (tests force the out-of-memory fallback with it; so does the
+    // environment variable LAMPLIGHT_VK_MEMORY_LIMIT, in MiB).
+    std::optional<uint64_t> memoryLimit;
 };
 
 // A storage buffer in device-local memory. Move-only; size() is what was asked for (the
@@ -40,6 +44,9 @@ public:
     Buffer& operator=(Buffer&&) noexcept;
     uint64_t size() const;
     const std::string& label() const;
+    // The buffer's memory as the host sees it: non-null only for Device::createHostBuffer()
+    // buffers, which stay mapped for their lifetime. Written before a submission, read after it.
+    void* mapped() const;
     explicit operator bool() const { return impl_ != nullptr; }
 
     struct Impl;
@@ -100,6 +107,12 @@ public:
 
     // VulkanError when `bytes` exceeds maxBufferBytes() or device memory is exhausted (with sizes).
     Buffer createBuffer(uint64_t bytes, std::string_view label);
+    // A storage buffer in host-visible, coherent memory, mapped for its lifetime (Buffer::mapped()):
+    // small per-step inputs (token ids) and outputs (logits) that would otherwise need a staging
+    // copy and a submission of their own.
+    Buffer createHostBuffer(uint64_t bytes, std::string_view label);
+    // Bytes of device memory this device's buffers hold now (host buffers included).
+    uint64_t allocatedBytes() const;
     // Copies through a host-visible staging buffer; waits for completion.
     void upload(const Buffer& dst, uint64_t offset, const void* data, uint64_t bytes);
     void download(const Buffer& src, uint64_t offset, void* data, uint64_t bytes);

@@ -87,7 +87,7 @@ std::string_view vendorName(uint32_t vendorId) {
     }
 }
 
-int chooseDevice(const std::vector<DeviceInfo>& devices) {
+std::vector<int> devicePreference(const std::vector<DeviceInfo>& devices) {
     const auto rank = [](DeviceType t) {
         switch (t) {
         case DeviceType::Discrete: return 4;
@@ -98,19 +98,23 @@ int chooseDevice(const std::vector<DeviceInfo>& devices) {
         }
         return 0;
     };
-    int best = -1;
-    for (const auto& d : devices) {
-        if (!d.meetsBaseline)
-            continue;
-        if (best < 0) {
-            best = d.index;
-            continue;
-        }
-        const auto& b = devices[static_cast<size_t>(best)];
-        if (rank(d.type) > rank(b.type) || (rank(d.type) == rank(b.type) && d.deviceLocalBytes > b.deviceLocalBytes))
-            best = d.index;
-    }
-    return best;
+    std::vector<int> order;
+    for (const auto& d : devices)
+        if (d.meetsBaseline)
+            order.push_back(d.index);
+    std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
+        const DeviceInfo& x = devices[static_cast<size_t>(a)];
+        const DeviceInfo& y = devices[static_cast<size_t>(b)];
+        if (rank(x.type) != rank(y.type))
+            return rank(x.type) > rank(y.type);
+        return x.deviceLocalBytes > y.deviceLocalBytes;
+    });
+    return order;
+}
+
+int chooseDevice(const std::vector<DeviceInfo>& devices) {
+    const std::vector<int> order = devicePreference(devices);
+    return order.empty() ? -1 : order.front();
 }
 
 } // namespace lamp::vulkan

@@ -81,5 +81,7 @@ std::string_view vendorName(uint32_t vendorId);  // "" when unknown
 // The device Auto picks: meeting the baseline, then discrete > integrated > virtual > cpu > other,
 // then most device-local memory; -1 when none qualifies.
 int chooseDevice(const std::vector<DeviceInfo>& devices);
+// Every device meeting the baseline, in that order of preference (what Auto tries in turn).
+std::vector<int> devicePreference(const std::vector<DeviceInfo>& devices);
 
 } // namespace lamp::vulkan

@@ -1,5 +1,6 @@
 // The Vulkan instance and the enumeration of physical devices (see instance.h).
 #include "vulkan/vk_internal.h"
+#include "vulkan/fault.h"
 
 #include "core/log.h"
 #include "vulkan/vulkan_error.h"
@@ -282,9 +283,17 @@ std::shared_ptr<Instance> Instance::create(const InstanceOptions& options) {
         DeviceInfo d = describe(m.physical[i]);
         d.index = static_cast<int>(i);
         d.enabled = disableFeatures(d.supported, disable, &unknown);
+        if (faultInjected("baseline")) {
+            d.meetsBaseline = false;
+            d.baselineProblem = "a required feature is missing (simulated: LAMPLIGHT_VK_FAULT=baseline)";
+        }
         logger->info("device {}: {} ({}, Vulkan {}, driver {} {})", d.index, d.name, deviceTypeName(d.type),
                      d.apiVersionText, d.driverName, d.driverInfo);
         m.devices.push_back(std::move(d));
+    }
+    if (faultInjected("no-device")) {  // as on a machine whose loader finds no driver
+        m.devices.clear();
+        m.physical.clear();
     }
     for (const auto& u : unknown)
         logger->warn("LAMPLIGHT_VK_DISABLE: unknown feature '{}' (known: storage16, fp16, storage8, subgroup, "

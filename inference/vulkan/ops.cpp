@@ -85,6 +85,14 @@ void recordAdd(Recorder& rec, const Buffer& a, uint32_t aOff, const Buffer& b, u
     rec.dispatch("add", {{&a, Access::Read}, {&b, Access::Read}, {&out, Access::Write}}, push, g.x, g.y);
 }
 
+void recordCopy(Recorder& rec, const Buffer& a, uint32_t aOff, const Buffer& out, uint32_t outOff, uint32_t n) {
+    struct {
+        uint32_t n, aOff, outOff;
+    } push{n, aOff, outOff};
+    const Groups g = elementwiseGroups(n);
+    rec.dispatch("copy", {{&a, Access::Read}, {&out, Access::Write}}, push, g.x, g.y);
+}
+
 void recordScale(Recorder& rec, const Buffer& a, uint32_t aOff, const Buffer& out, uint32_t outOff, uint32_t n, float s) {
     struct {
         uint32_t n, aOff, outOff;

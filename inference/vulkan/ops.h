@@ -39,6 +39,8 @@ DeviceMatrix uploadMatrix(Device& device, TensorType type, int64_t rows, int64_t
 // out[i] = a[i] + b[i]                     (i < n; out may alias a or b)
 void recordAdd(Recorder& rec, const Buffer& a, uint32_t aOff, const Buffer& b, uint32_t bOff, const Buffer& out,
                uint32_t outOff, uint32_t n);
+// out[i] = a[i]                            (i < n; out must not overlap a)
+void recordCopy(Recorder& rec, const Buffer& a, uint32_t aOff, const Buffer& out, uint32_t outOff, uint32_t n);
 // out[i] = a[i] · s
 void recordScale(Recorder& rec, const Buffer& a, uint32_t aOff, const Buffer& out, uint32_t outOff, uint32_t n, float s);
 // out[i] = a[i] / (1 + e^−a[i])

@@ -13,7 +13,9 @@
 
 #include "vulkan/device.h"
 #include "vulkan/instance.h"
+#include "vulkan/vulkan_error.h"
 
+#include <atomic>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -65,7 +67,7 @@ constexpr uint32_t kPushBytes = 128;  // the minimum maxPushConstantsSize: every
 
 // The logical device and what hangs off it, shared by Device, Buffers and Recorders. Members are
 // destroyed in reverse order, the device last; the instance is kept alive by `instance`.
-struct DeviceCore {
+struct DeviceCore : std::enable_shared_from_this<DeviceCore> {
     std::shared_ptr<Instance> instance;
     DeviceInfo info;
     uint64_t maxBufferBytes = 0;
@@ -75,6 +77,8 @@ struct DeviceCore {
     std::optional<vk::raii::Queue> queue;
     std::optional<vk::raii::PipelineCache> pipelineCache;
     bool cacheLoaded = false;
+    std::optional<uint64_t> memoryLimit;   // DeviceOptions::memoryLimit
+    std::atomic<uint64_t> allocatedBytes{0};
     std::mutex mutex;  // pipelines and queue submission
     std::map<std::string, Pipeline, std::less<>> pipelines;
 
@@ -84,6 +88,10 @@ struct DeviceCore {
     // A buffer and its memory; VulkanError with sizes when memory runs out.
     std::pair<vk::raii::Buffer, vk::raii::DeviceMemory> allocate(uint64_t bytes, vk::BufferUsageFlags usage,
                                                                  bool hostVisible, std::string_view label);
+    // A device-local (or, with `host`, mapped host-visible) storage buffer counted in allocatedBytes.
+    Buffer createBuffer(uint64_t bytes, std::string_view label, bool host);
+    // The error for an allocation that does not fit, with the sizes.
+    VulkanError exhausted(std::string_view label, uint64_t needs, uint64_t available) const;
     // Records with `fn` into a one-time command buffer, submits and waits.
     template <class Fn>
     void oneShot(Fn&& fn);
@@ -96,9 +104,15 @@ struct Buffer::Impl {
     uint64_t allocated = 0;  // size rounded up to 4
     std::optional<vk::raii::Buffer> buffer;
     std::optional<vk::raii::DeviceMemory> memory;
+    void* mapped = nullptr;  // host buffers only
     ~Impl() {  // the buffer before its memory
+        const bool counted = buffer.has_value();  // set only once the allocation succeeded
         buffer.reset();
+        if (mapped != nullptr)
+            memory->unmapMemory();
         memory.reset();
+        if (counted)
+            core->allocatedBytes -= allocated;
     }
 };
 

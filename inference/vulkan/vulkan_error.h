@@ -7,9 +7,9 @@
 
 namespace lamp::vulkan {
 
-class VulkanError : public Error {
+class VulkanError : public BackendUnavailable {
 public:
-    using Error::Error;
+    using BackendUnavailable::BackendUnavailable;
 };
 
 } // namespace lamp::vulkan
