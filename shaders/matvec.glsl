@@ -1,7 +1,9 @@
 // The frame of every matrix-vector kernel: y[t][rowBase + r] = Σ_k W[r][k] · x[t][k] for the
 // `rows` rows of one weight piece (large matrices are split by rows into pieces) and `tokens`
-// activation rows. One workgroup of 128 invocations per (row, token); each invocation sums a
-// strided part of the row in fp32 and the workgroup reduces in shared memory (plain path).
+// activation rows. One workgroup of 128 invocations per (row, tile of MV_TOKENS tokens): the
+// workgroup goes through its tokens one after another, so the row it multiplies is read from
+// memory once per tile and from cache after that. Each invocation sums a strided part of the row
+// in fp32 and the workgroup reduces in shared memory (plain path).
 // The including shader declares binding 0 (the weights) and then defines partialDot().
 #ifndef LAMP_MATVEC_GLSL
 #define LAMP_MATVEC_GLSL
@@ -9,6 +11,7 @@
 
 layout(local_size_x = 128) in;
 const uint MV_THREADS = 128u;
+const uint MV_TOKENS = 8u;  // tokens per workgroup (must match kMatVecTokens in vulkan/ops.cpp)
 
 layout(std430, binding = 1) readonly buffer X { float x[]; };  // [tokens][xStride] at xOff
 layout(std430, binding = 2) buffer Y { float y[]; };            // [tokens][yStride] at yOff
@@ -29,16 +32,20 @@ float partialDot(uint r, uint xBase, uint tid);
 
 void main() {
     const uint r = flatWorkgroup();
-    const uint t = gl_WorkGroupID.z;
-    if (r >= p.rows || t >= p.tokens) return;  // uniform per workgroup
+    const uint first = gl_WorkGroupID.z * MV_TOKENS;
+    if (r >= p.rows || first >= p.tokens) return;  // uniform per workgroup
+    const uint last = min(first + MV_TOKENS, p.tokens);
     const uint tid = gl_LocalInvocationID.x;
-    mvPartial[tid] = partialDot(r, p.xOff + t * p.xStride, tid);
-    barrier();
-    for (uint s = MV_THREADS / 2u; s > 0u; s >>= 1u) {
-        if (tid < s) mvPartial[tid] += mvPartial[tid + s];
+    for (uint t = first; t < last; ++t) {
+        mvPartial[tid] = partialDot(r, p.xOff + t * p.xStride, tid);
         barrier();
+        for (uint s = MV_THREADS / 2u; s > 0u; s >>= 1u) {
+            if (tid < s) mvPartial[tid] += mvPartial[tid + s];
+            barrier();
+        }
+        if (tid == 0u) y[p.yOff + t * p.yStride + p.rowBase + r] = mvPartial[0];
+        barrier();  // mvPartial is rewritten for the next token
     }
-    if (tid == 0u) y[p.yOff + t * p.yStride + p.rowBase + r] = mvPartial[0];
 }
 
 #endif

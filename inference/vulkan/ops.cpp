@@ -11,6 +11,7 @@ namespace lamp::vulkan {
 namespace {
 
 constexpr uint32_t kMaxGroupsX = 65535;  // the minimum maxComputeWorkGroupCount[0]
+constexpr uint32_t kMatVecTokens = 8;    // tokens per matrix-vector workgroup (MV_TOKENS, matvec.glsl)
 
 // Spreads `count` workgroups over x and y (shaders rebuild the flat index; see common.glsl).
 struct Groups {
@@ -137,7 +138,7 @@ void recordMatVec(Recorder& rec, const DeviceMatrix& w, const Buffer& x, uint32_
         // too (write-after-write); the hazard tracker is per buffer, so they serialise. Correct,
         // if not the fastest; per-range tracking is a later refinement.
         rec.dispatch(kernel, {{&piece.buffer, Access::Read}, {&x, Access::Read}, {&y, Access::Write}}, push, g.x, g.y,
-                     tokens);
+                     (tokens + kMatVecTokens - 1) / kMatVecTokens);
     }
 }
 
