@@ -44,6 +44,10 @@ void GenerationController::connectWorker() {
             setLastError({});
         }
     });
+    connect(w, &GenerationWorker::backendFellBack, this, [this](const QString& reason) {
+        info_.fallbackReason = reason;
+        Q_EMIT modelChanged();
+    });
     connect(w, &GenerationWorker::modelLoadFailed, this,
             [this](quint64 loadId, const QString& path, const QString& message, bool cancelled) {
                 if (loadId == lastLoadId_)

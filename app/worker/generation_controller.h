@@ -31,6 +31,7 @@ class GenerationController : public QObject {
     Q_PROPERTY(QString backend READ backend NOTIFY modelChanged)
     Q_PROPERTY(QString device READ device NOTIFY modelChanged)
     Q_PROPERTY(QString fallbackReason READ fallbackReason NOTIFY modelChanged)
+    Q_PROPERTY(QString backendReason READ backendReason NOTIFY modelChanged)
     Q_PROPERTY(bool loading READ loading NOTIFY loadingChanged)
     Q_PROPERTY(double loadProgress READ loadProgress NOTIFY loadProgressChanged)
     Q_PROPERTY(QString loadStage READ loadStage NOTIFY loadProgressChanged)
@@ -71,6 +72,7 @@ public:
     QString backend() const { return info_.backend; }
     QString device() const { return info_.device; }
     QString fallbackReason() const { return info_.fallbackReason; }
+    QString backendReason() const { return info_.backendReason; }
     const ModelInfo& modelInfo() const { return info_; }
     bool loading() const { return loading_; }
     double loadProgress() const { return loadProgress_; }

@@ -48,7 +48,7 @@ struct GenerationSettings {
 
 // How a model is loaded.
 struct ModelLoadOptions {
-    QString backend = QStringLiteral("auto");  // "auto", "cpu" or "vulkan" (until it exists: cpu, with a reason)
+    QString backend = QStringLiteral("auto");  // "auto", "cpu", "vulkan" or "vulkan:N" (a device index)
     bool prefault = true;             // read every weight page once while loading (with progress), so the
                                       // first answer does not stall on page faults
     int64_t batchSize = 512;          // prompt tokens per forward call (a stop is checked between calls)
@@ -67,6 +67,7 @@ struct ModelInfo {
     Q_PROPERTY(QString architecture MEMBER architecture)
     Q_PROPERTY(QString backend MEMBER backend)
     Q_PROPERTY(QString device MEMBER device)
+    Q_PROPERTY(QString backendReason MEMBER backendReason)
     Q_PROPERTY(QString fallbackReason MEMBER fallbackReason)
     Q_PROPERTY(QString chatTemplate MEMBER chatTemplate)
     Q_PROPERTY(qint64 trainingContext MEMBER trainingContext)
@@ -77,8 +78,9 @@ public:
     QString path;
     QString name;            // general.name, else the file name without .gguf
     QString architecture;    // "llama", "qwen2", "gpt2"
-    QString backend;         // what runs it: "cpu" (later "vulkan")
-    QString device;          // which device: "cpu" (later the GPU's name)
+    QString backend;         // what runs it: "cpu" or "vulkan"
+    QString device;          // which device: "CPU (avx512)", "NVIDIA GeForce RTX 4070 (discrete, device 0)"
+    QString backendReason;   // why this backend ("asked for", "auto: ...", or the fallback reason)
     QString fallbackReason;  // why the backend is not the one asked for; empty when it is
     QString chatTemplate;    // ChatTemplate::description(): which template and why
     qint64 trainingContext = 0;

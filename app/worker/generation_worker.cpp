@@ -2,6 +2,7 @@
 
 #include "chat/chat_template.h"
 #include "core/log.h"
+#include "engine/backend_choice.h"
 #include "model/model.h"
 #include "model/model_error.h"
 #include "model/session.h"
@@ -11,6 +12,7 @@
 
 #include <QFile>
 #include <QFileInfo>
+#include <QStandardPaths>
 
 #include <algorithm>
 #include <chrono>
@@ -120,6 +122,12 @@ void GenerationWorker::unloadModel() {
         Q_EMIT modelUnloaded();
 }
 
+// The Vulkan pipeline cache, in the app's cache folder (compiled kernels load in milliseconds).
+std::filesystem::path GenerationWorker::pipelineCachePath() {
+    const QString dir = QStandardPaths::writableLocation(QStandardPaths::CacheLocation);
+    return std::filesystem::path(QFile::encodeName(dir).toStdString()) / "vulkan-pipelines.bin";
+}
+
 void GenerationWorker::loadModel(quint64 loadId, const QString& path, const ModelLoadOptions& options) {
     const auto start = Clock::now();
     unloadModel();  // two models at once may not fit in memory
@@ -130,6 +138,7 @@ void GenerationWorker::loadModel(quint64 loadId, const QString& path, const Mode
             log::get("app")->warn("model load failed: {}", message.toStdString());
         sessions_.clear();
         template_.reset();
+        backend_.reset();
         model_.reset();
         info_ = {};
         Q_EMIT modelLoadFailed(loadId, path, message, cancelled);
@@ -140,13 +149,12 @@ void GenerationWorker::loadModel(quint64 loadId, const QString& path, const Mode
 
     try {
         Q_EMIT loadProgress(loadId, 0.0, QStringLiteral("opening"));
-        QString fallback;
-        if (options.backend == QLatin1String("vulkan"))
-            fallback = QStringLiteral("the Vulkan backend is not built yet: running on the CPU");
-        else if (options.backend == QLatin1String("auto"))
-            fallback = QStringLiteral("no GPU backend in this build yet: running on the CPU");
-        else if (options.backend != QLatin1String("cpu"))
+        BackendRequest backendRequest;
+        try {
+            backendRequest = BackendRequest::parse(options.backend.toStdString());
+        } catch (const Error&) {
             return fail(QStringLiteral("Unknown backend '%1': choose Auto, a GPU or CPU in Settings.").arg(options.backend), false);
+        }
 
         GgufFile file = GgufFile::open(std::filesystem::path(QFile::encodeName(path).toStdString()));
         if (loadCancelled(loadId))
@@ -165,14 +173,25 @@ void GenerationWorker::loadModel(quint64 loadId, const QString& path, const Mode
         if (options.prefault && !prefault(loadId))
             return fail(cancelledMessage, true);
 
+        // The backend: on a GPU the weights are uploaded now (the rest of the progress bar).
+        Q_EMIT loadProgress(loadId, 0.6, QStringLiteral("preparing the backend"));
+        backendRequest.pipelineCache = pipelineCachePath();
+        backendRequest.progress = [&](uint64_t done, uint64_t total) {
+            Q_EMIT loadProgress(loadId, 0.6 + 0.39 * static_cast<double>(done) / static_cast<double>(std::max<uint64_t>(total, 1)),
+                                QStringLiteral("uploading the weights to the GPU"));
+        };
+        const BackendChoice choice = chooseBackend(*model_, backendRequest);
+        backend_ = choice.backend;
+
         ModelInfo info;
         info.path = path;
         const auto name = model_->file().getString("general.name");
         info.name = name && !name->empty() ? QString::fromStdString(*name) : QFileInfo(path).completeBaseName();
         info.architecture = QString::fromStdString(model_->architectureName());
-        info.backend = QStringLiteral("cpu");
-        info.device = QStringLiteral("cpu");
-        info.fallbackReason = fallback;
+        info.backend = QString::fromStdString(backend_->name());
+        info.device = QString::fromStdString(backend_->device());
+        info.backendReason = QString::fromStdString(choice.reason);
+        info.fallbackReason = choice.fellBack ? QString::fromStdString(choice.reason) : QString();
         info.chatTemplate = QString::fromStdString(template_->description());
         info.trainingContext = model_->trainingContext();
         info.weightBytes = static_cast<qint64>(model_->weightBytes());
@@ -297,7 +316,13 @@ void GenerationWorker::runGeneration(Run& run) {
     sessionOptions.contextLength = settings.contextLength;
     sessionOptions.threads = settings.threads;
     sessionOptions.batchSize = std::max<int64_t>(1, options_.batchSize);
+    sessionOptions.backend = backend_;
     Session& session = sessions_.acquire(*model_, request.conversationId, sessionOptions);
+    if (!session.fallbackReason().empty() && info_.fallbackReason.isEmpty()) {
+        // This conversation's session could not run on the GPU (e.g. its KV cache did not fit).
+        info_.fallbackReason = QString::fromStdString(session.fallbackReason());
+        Q_EMIT backendFellBack(info_.fallbackReason);
+    }
     run.session = &session;
     const int64_t context = session.contextLength();
 

@@ -22,6 +22,7 @@
 #include <QObject>
 
 #include <atomic>
+#include <filesystem>
 #include <memory>
 #include <optional>
 
@@ -64,6 +65,8 @@ public:
 Q_SIGNALS:
     void loadProgress(quint64 loadId, double fraction, const QString& stage);
     void modelLoaded(quint64 loadId, const lamp::app::ModelInfo& info);
+    // A conversation's session left the GPU for the CPU (its reason); the model stays loaded.
+    void backendFellBack(const QString& reason);
     void modelLoadFailed(quint64 loadId, const QString& path, const QString& message, bool cancelled);
     void modelUnloaded();
     void generationStarted(quint64 requestId, const QString& conversationId);
@@ -89,7 +92,10 @@ private:
     std::atomic<qint64> tokensInFlight_{0};
 
     // Declaration order = reverse destruction order: sessions go before the model they use.
+    static std::filesystem::path pipelineCachePath();
+
     std::unique_ptr<Model> model_;
+    std::shared_ptr<const Backend> backend_;  // where sessions of model_ run (weights on a GPU)
     std::unique_ptr<ChatTemplate> template_;
     ModelInfo info_;
     ModelLoadOptions options_;
