@@ -3,11 +3,17 @@
 // activation rows. One workgroup of 128 invocations per (row, tile of MV_TOKENS tokens): the
 // workgroup goes through its tokens one after another, so the row it multiplies is read from
 // memory once per tile and from cache after that. Each invocation sums a strided part of the row
-// in fp32 and the workgroup reduces in shared memory (plain path).
+// in fp32 and the workgroup reduces: in shared memory (plain path), or with LAMP_SUBGROUP (the
+// matvec_*_sg variants, for devices with subgroup arithmetic) by subgroupAdd and one shared-memory
+// step across the subgroups.
 // The including shader declares binding 0 (the weights) and then defines partialDot().
 #ifndef LAMP_MATVEC_GLSL
 #define LAMP_MATVEC_GLSL
 #include "common.glsl"
+#ifdef LAMP_SUBGROUP
+#extension GL_KHR_shader_subgroup_basic : require
+#extension GL_KHR_shader_subgroup_arithmetic : require
+#endif
 
 layout(local_size_x = 128) in;
 const uint MV_THREADS = 128u;
@@ -30,6 +36,29 @@ shared float mvPartial[MV_THREADS];
 
 float partialDot(uint r, uint xBase, uint tid);
 
+// The sum of `v` over the workgroup, in every invocation; mvPartial is free again on return.
+float workgroupSum(float v, uint tid) {
+#ifdef LAMP_SUBGROUP
+    const float s = subgroupAdd(v);
+    if (subgroupElect()) mvPartial[gl_SubgroupID] = s;
+    barrier();
+    float total = 0.0;
+    for (uint i = 0u; i < gl_NumSubgroups; ++i) total += mvPartial[i];
+    barrier();
+    return total;
+#else
+    mvPartial[tid] = v;
+    barrier();
+    for (uint s = MV_THREADS / 2u; s > 0u; s >>= 1u) {
+        if (tid < s) mvPartial[tid] += mvPartial[tid + s];
+        barrier();
+    }
+    const float total = mvPartial[0];
+    barrier();
+    return total;
+#endif
+}
+
 void main() {
     const uint r = flatWorkgroup();
     const uint first = gl_WorkGroupID.z * MV_TOKENS;
@@ -37,14 +66,8 @@ void main() {
     const uint last = min(first + MV_TOKENS, p.tokens);
     const uint tid = gl_LocalInvocationID.x;
     for (uint t = first; t < last; ++t) {
-        mvPartial[tid] = partialDot(r, p.xOff + t * p.xStride, tid);
-        barrier();
-        for (uint s = MV_THREADS / 2u; s > 0u; s >>= 1u) {
-            if (tid < s) mvPartial[tid] += mvPartial[tid + s];
-            barrier();
-        }
-        if (tid == 0u) y[p.yOff + t * p.yStride + p.rowBase + r] = mvPartial[0];
-        barrier();  // mvPartial is rewritten for the next token
+        const float sum = workgroupSum(partialDot(r, p.xOff + t * p.xStride, tid), tid);
+        if (tid == 0u) y[p.yOff + t * p.yStride + p.rowBase + r] = sum;
     }
 }
 

@@ -143,6 +143,7 @@ Recorder::Recorder(Recorder&&) noexcept = default;
 Recorder& Recorder::operator=(Recorder&&) noexcept = default;
 int Recorder::dispatchCount() const { return impl_->dispatches; }
 int Recorder::barrierCount() const { return impl_->barriers; }
+const DeviceFeatures& Recorder::features() const { return impl_->core->info.enabled; }
 
 void Recorder::dispatch(std::string_view kernel, std::initializer_list<Binding> bindings, std::span<const std::byte> push,
                         uint32_t groupsX, uint32_t groupsY, uint32_t groupsZ) {

@@ -86,6 +86,8 @@ public:
 
     int dispatchCount() const;
     int barrierCount() const;
+    // The optional features enabled on the device (kernels pick their variant by them).
+    const DeviceFeatures& features() const;
 
     struct Impl;
     explicit Recorder(std::unique_ptr<Impl> impl);

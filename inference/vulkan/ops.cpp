@@ -124,9 +124,11 @@ void recordRmsNorm(Recorder& rec, const Buffer& x, uint32_t xOff, const Buffer& 
 
 void recordMatVec(Recorder& rec, const DeviceMatrix& w, const Buffer& x, uint32_t xOff, const Buffer& y, uint32_t yOff,
                   uint32_t tokens) {
-    const std::string_view kernel = matVecKernel(w.type);
+    std::string kernel(matVecKernel(w.type));
     if (kernel.empty())
         throw FormatError("Vulkan: no matrix-vector kernel for " + std::string(tensorTypeName(w.type)));
+    if (rec.features().subgroupArithmetic)
+        kernel += "_sg";  // subgroupAdd reductions
     for (const auto& piece : w.pieces) {
         struct {
             uint32_t cols, rows, tokens, xOff, xStride, yOff, yStride, rowBase;
