@@ -58,7 +58,10 @@ const Shape kShapesBf16[] = {{1, 1}, {7, 33}, {33, 97}, {130, 320}, {5, 4099}, {
 class TestVulkanMatVecFormats : public test::VulkanTestBase {
     Q_OBJECT
 
-    // Every format x its shapes x 1 and 3 tokens. maxBytes skips shapes whose weight row,
+    // 37 tokens: the tiled matrix-matrix kernels, one full tile of 32 tokens and a ragged one.
+    static constexpr uint32_t kMaxTokens = 37;
+
+    // Every format x its shapes x 1, 3 (matrix-vector) and 37 tokens (tiled). maxBytes skips shapes whose weight row,
     // activations or output would not fit the (lowered) buffer limit; expectSplit checks that the
     // matrices larger than one buffer really were split.
     void matVec(uint64_t maxBytes, bool expectSplit) {
@@ -73,8 +76,8 @@ class TestVulkanMatVecFormats : public test::VulkanTestBase {
             for (const Shape s : shapes) {
                 QVERIFY(s.cols % block == 0);
                 const size_t rb = rowBytes(type, s.cols);
-                const uint64_t xBytes = uint64_t{4} * 3 * static_cast<uint64_t>(s.cols);
-                const uint64_t yBytes = uint64_t{4} * (3 * static_cast<uint64_t>(s.rows) + 2 * kGuard);
+                const uint64_t xBytes = uint64_t{4} * kMaxTokens * static_cast<uint64_t>(s.cols);
+                const uint64_t yBytes = uint64_t{4} * (kMaxTokens * static_cast<uint64_t>(s.rows) + 2 * kGuard);
                 if (rb > maxBytes || xBytes > maxBytes || yBytes > maxBytes)
                     continue;
                 const auto wf = randomVector(static_cast<size_t>(s.rows * s.cols),
@@ -88,7 +91,7 @@ class TestVulkanMatVecFormats : public test::VulkanTestBase {
                 const DeviceMatrix m = uploadMatrix(dev, type, s.rows, s.cols, wq.data(), "w");
                 if (expectSplit && s.rows > 1 && rb * static_cast<size_t>(s.rows) > dev.maxBufferBytes())
                     QVERIFY(m.pieces.size() > 1);
-                for (const uint32_t tokens : {1u, 3u}) {
+                for (const uint32_t tokens : {1u, 3u, kMaxTokens}) {
                     const auto x = randomVector(static_cast<size_t>(s.cols) * tokens, tokens + 17u);
                     Buffer bx = upload(dev, x, "x");
                     const auto n = static_cast<uint32_t>(s.rows) * tokens;
@@ -106,7 +109,8 @@ class TestVulkanMatVecFormats : public test::VulkanTestBase {
                             ref[static_cast<size_t>(t * s.rows + r)] = acc;
                         }
                     std::string why;
-                    const bool ok = close(name, y.read(dev, why), ref, kLimit, why) && why.empty();
+                    const std::string kernel = usesTiledMatMul(m, tokens) ? "matmul_" + name.substr(7) : name;
+                    const bool ok = close(kernel, y.read(dev, why), ref, kLimit, why) && why.empty();
                     QVERIFY2(ok, (name + " " + std::to_string(s.rows) + "x" + std::to_string(s.cols) + " tokens " +
                                   std::to_string(tokens) + " pieces " + std::to_string(m.pieces.size()) + ": " + why)
                                      .c_str());

@@ -97,7 +97,10 @@ class TestVulkanOps : public test::VulkanTestBase {
                     dequantizeRow(type, wq.data() + static_cast<size_t>(r) * rb, wd.data() + r * s.cols, s.cols);
                 }
                 const DeviceMatrix m = uploadMatrix(dev, type, s.rows, s.cols, wq.data(), "w");
-                for (const uint32_t tokens : {1u, 3u}) {
+                for (const uint32_t tokens : {1u, 3u, 37u}) {  // 37: the tiled kernels, a ragged tile
+                    const uint64_t widest = static_cast<uint64_t>(std::max(s.cols, s.rows) + 2 * kGuard);
+                    if (uint64_t{4} * tokens * widest > dev.maxBufferBytes())
+                        continue;
                     const auto x = randomVector(static_cast<size_t>(s.cols) * tokens, tokens + 17u);
                     Buffer bx = upload(dev, x, "x");
                     const auto n = static_cast<uint32_t>(s.rows) * tokens;
@@ -114,7 +117,8 @@ class TestVulkanOps : public test::VulkanTestBase {
                             ref[t * s.rows + r] = static_cast<float>(acc);
                         }
                     std::string why;
-                    const std::string name = "matvec_" + std::string(tensorTypeName(type));
+                    const std::string name = (usesTiledMatMul(m, tokens) ? "matmul_" : "matvec_") +
+                                             std::string(tensorTypeName(type));
                     const bool ok = close(name, y.read(dev, why), ref, 5e-4, why) && why.empty();
                     if (type == TensorType::F32 && s.rows == 130)
                         QVERIFY(m.pieces.size() > 1 || device_->maxBufferBytes() > 8192);

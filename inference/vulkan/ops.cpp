@@ -12,6 +12,11 @@ namespace {
 
 constexpr uint32_t kMaxGroupsX = 65535;  // the minimum maxComputeWorkGroupCount[0]
 constexpr uint32_t kMatVecTokens = 8;    // tokens per matrix-vector workgroup (MV_TOKENS, matvec.glsl)
+constexpr uint32_t kMatMulRows = 64;     // weight rows per tiled matrix-matrix workgroup (MM_ROWS, matmul.glsl)
+constexpr uint32_t kMatMulTokens = 32;   // tokens per tiled workgroup (MM_TOKENS)
+constexpr uint32_t kMatMulK = 32;        // the row length must be a multiple of this (MM_K)
+// From this many tokens on, batches go to the tiled kernels (fewer and the tile is mostly empty).
+constexpr uint32_t kMatMulMinTokens = 16;
 
 // Spreads `count` workgroups over x and y (shaders rebuild the flat index; see common.glsl).
 struct Groups {
@@ -122,12 +127,19 @@ void recordRmsNorm(Recorder& rec, const Buffer& x, uint32_t xOff, const Buffer& 
     rec.dispatch("rms_norm", {{&x, Access::Read}, {&w, Access::Read}, {&out, Access::Write}}, push, g.x, g.y);
 }
 
+bool usesTiledMatMul(const DeviceMatrix& w, uint32_t tokens) {
+    return tokens >= kMatMulMinTokens && w.cols % kMatMulK == 0 && canMatVec(w.type);
+}
+
 void recordMatVec(Recorder& rec, const DeviceMatrix& w, const Buffer& x, uint32_t xOff, const Buffer& y, uint32_t yOff,
                   uint32_t tokens) {
     std::string kernel(matVecKernel(w.type));
     if (kernel.empty())
         throw FormatError("Vulkan: no matrix-vector kernel for " + std::string(tensorTypeName(w.type)));
-    if (rec.features().subgroupArithmetic)
+    const bool tiled = usesTiledMatMul(w, tokens);
+    if (tiled)
+        kernel.replace(0, 6, "matmul");  // matvec_q8_0 -> matmul_q8_0
+    else if (rec.features().subgroupArithmetic)
         kernel += "_sg";  // subgroupAdd reductions
     for (const auto& piece : w.pieces) {
         struct {
@@ -135,12 +147,16 @@ void recordMatVec(Recorder& rec, const DeviceMatrix& w, const Buffer& x, uint32_
         } push{static_cast<uint32_t>(w.cols), static_cast<uint32_t>(piece.rows), tokens,
                xOff, static_cast<uint32_t>(w.cols), yOff, static_cast<uint32_t>(w.rows),
                static_cast<uint32_t>(piece.firstRow)};
-        const Groups g = groupsFor(static_cast<uint64_t>(piece.rows));
+        const uint64_t rowGroups = tiled ? (static_cast<uint64_t>(piece.rows) + kMatMulRows - 1) / kMatMulRows
+                                         : static_cast<uint64_t>(piece.rows);
+        const uint32_t tokenGroups = tiled ? (tokens + kMatMulTokens - 1) / kMatMulTokens
+                                           : (tokens + kMatVecTokens - 1) / kMatVecTokens;
+        const Groups g = groupsFor(rowGroups);
         // Pieces write disjoint rows of y: ReadWrite would force barriers between them, Write does
         // too (write-after-write); the hazard tracker is per buffer, so they serialise. Correct,
         // if not the fastest; per-range tracking is a later refinement.
         rec.dispatch(kernel, {{&piece.buffer, Access::Read}, {&x, Access::Read}, {&y, Access::Write}}, push, g.x, g.y,
-                     (tokens + kMatVecTokens - 1) / kMatVecTokens);
+                     tokenGroups);
     }
 }
 

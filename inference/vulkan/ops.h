@@ -49,6 +49,10 @@ void recordSilu(Recorder& rec, const Buffer& a, uint32_t aOff, const Buffer& out
 void recordRmsNorm(Recorder& rec, const Buffer& x, uint32_t xOff, const Buffer& w, uint32_t wOff, const Buffer& out,
                    uint32_t outOff, uint32_t n, uint32_t rows, float eps);
 // y[t][r] = Σ_k W[r][k] · x[t][k]          (x: [tokens][cols] at xOff; y: [tokens][rows] at yOff)
+// Decode-sized batches run the matrix-vector kernels (a few tokens per workgroup); prompt batches
+// (usesTiledMatMul) the tiled matrix-matrix kernels, which decode each weight tile once into
+// shared memory for 32 tokens.
+bool usesTiledMatMul(const DeviceMatrix& w, uint32_t tokens);
 void recordMatVec(Recorder& rec, const DeviceMatrix& w, const Buffer& x, uint32_t xOff, const Buffer& y, uint32_t yOff,
                   uint32_t tokens);
 

@@ -1,0 +1,10 @@
+// Tiled matrix-matrix product with f32 weights (see matmul.glsl).
+#version 450
+#extension GL_GOOGLE_include_directive : require
+#include "common.glsl"
+layout(std430, binding = 0) readonly buffer Wt { float w[]; };
+#include "matmul.glsl"
+void dequant16(uint r, uint k0, out float v[16]) {
+    const uint base = r * p.cols + k0;
+    for (uint i = 0u; i < 16u; ++i) v[i] = w[base + i];
+}

@@ -1,0 +1,16 @@
+// Tiled matrix-matrix product with q4_k weights (see matmul.glsl and block_k.glsl).
+#version 450
+#extension GL_GOOGLE_include_directive : require
+#include "block_k.glsl"
+layout(std430, binding = 0) readonly buffer Wt { uint w[]; };
+#include "matmul.glsl"
+void dequant16(uint r, uint k0, out float v[16]) {
+    const uint b = r * (p.cols / QK_K) + k0 / QK_K, g = (k0 % QK_K) / 16u;
+    const uint j = g / 2u;  // 32-value group
+    const uint base = b * Q4_K_BYTES;
+    const uint qs = base + 16u + 32u * (j / 2u) + 16u * (g % 2u);
+    const uint shift = 4u * (j % 2u);
+    const float scale = LOAD_F16(w, base / 2u) * float(K4_SCALE(w, base + 4u, j));
+    const float offset = LOAD_F16(w, base / 2u + 1u) * float(K4_MIN(w, base + 4u, j));
+    for (uint l = 0u; l < 16u; ++l) v[l] = scale * float((LOAD_U8(w, qs + l) >> shift) & 15u) - offset;
+}
