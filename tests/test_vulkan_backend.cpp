@@ -17,6 +17,7 @@
 #include "model/session.h"
 #include "support/shared_data.h"
 #include "support/vulkan_harness.h"
+#include "vulkan/instance.h"
 #include "vulkan/vulkan_backend.h"
 
 #include <QtTest>
@@ -270,6 +271,40 @@ private slots:
             }
             QVERIFY(gpu.fallbackReason().empty());
         }
+        QVERIFY(validationClean());
+    }
+
+    // With every optional feature switched off (LAMPLIGHT_VK_DISABLE=all: the plain shader paths),
+    // a prompt and a decode step give what the feature paths give, within float rounding.
+    void plainPathsMatchFeaturePaths() {
+        LAMP_REQUIRE_SHARED(shared);
+        QVERIFY(instance_);
+        vulkan::InstanceOptions plainOptions;
+        plainOptions.validation = true;
+        plainOptions.disable = "all";
+        const auto plain = vulkan::Instance::create(plainOptions);
+        for (const char* file : {"tiny-llama-q4_k_m.gguf", "tiny-gpt2-f16.gguf", "tiny-qwen2-q8_0.gguf"}) {
+            auto model = Model::load(shared / "models" / file);
+            const int64_t ctx = 40;
+            vulkan::BackendOptions o;
+            o.instance = plain;
+            o.device = lavapipe_;
+            o.contextLength = ctx;
+            Session withFeatures(*model, on(vulkanFor(*model, ctx), ctx));
+            Session without(*model, on(vulkan::makeBackend(*model, o), ctx));
+            const auto tokens = someTokens(model->vocabSize(), 20);
+            withFeatures.evaluate(tokens, Logits::All);
+            without.evaluate(tokens, Logits::All);
+            const double prompt = nmse(without.allLogits(), withFeatures.allLogits());
+            withFeatures.append(tokens[3]);
+            without.append(tokens[3]);
+            const double decode = nmse(without.logits(), withFeatures.logits());
+            qInfo("%s: features off vs on NMSE %.3g (prompt), %.3g (decode)", file, prompt, decode);
+            QVERIFY2(prompt <= 1e-9 && decode <= 1e-9, file);
+        }
+        for (const auto& m : plain->messages())
+            qWarning("validation: %s", m.text.c_str());
+        QVERIFY(plain->messages().empty());
         QVERIFY(validationClean());
     }
 

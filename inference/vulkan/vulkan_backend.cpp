@@ -141,10 +141,15 @@ private:
         const float scale = 1.0f / std::sqrt(static_cast<float>(s_.keyLength));
         for (int64_t l = 0; l < s_.blockCount; ++l) {
             const DeviceLayer& L = W.layers[static_cast<size_t>(l)];
+            // Grouped so that independent dispatches share one barrier: the three projections,
+            // then their biases, then both rotations, then both cache stores.
             norm(rec, x_, 0, L.attnNorm, L.attnNormBias, xb_, un);
-            linear(rec, L.wq, L.bq, xb_, q_, un);
-            linear(rec, L.wk, L.bk, xb_, k_, un);
-            linear(rec, L.wv, L.bv, xb_, v_, un);
+            recordMatVec(rec, L.wq, xb_, 0, q_, 0, un);
+            recordMatVec(rec, L.wk, xb_, 0, k_, 0, un);
+            recordMatVec(rec, L.wv, xb_, 0, v_, 0, un);
+            addBias(rec, q_, L.bq, u32(w_.q), un);
+            addBias(rec, k_, L.bk, u32(w_.k), un);
+            addBias(rec, v_, L.bv, u32(w_.v), un);
             if (W.ropeEnabled) {
                 recordRope(rec, q_, 0, un, u32(s_.headCount), u32(s_.keyLength), u32(pos), W.rope, W.ropeTable);
                 recordRope(rec, k_, 0, un, u32(s_.headCountKv), u32(s_.keyLength), u32(pos), W.rope, W.ropeTable);
@@ -251,8 +256,13 @@ private:
     static void linear(Recorder& rec, const DeviceMatrix& w, const Buffer& bias, const Buffer& in, const Buffer& out,
                        uint32_t n) {
         recordMatVec(rec, w, in, 0, out, 0, n);
+        addBias(rec, out, bias, u32(w.rows), n);
+    }
+
+    // out[t] += bias for n rows of `width` (nothing without a bias).
+    static void addBias(Recorder& rec, const Buffer& out, const Buffer& bias, uint32_t width, uint32_t n) {
         if (bias)
-            recordAddBias(rec, out, 0, bias, 0, out, 0, u32(w.rows), n);
+            recordAddBias(rec, out, 0, bias, 0, out, 0, width, n);
     }
 
     std::shared_ptr<Shared> shared_;
