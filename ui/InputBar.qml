@@ -27,6 +27,7 @@ Rectangle {
 
             TextArea {
                 id: input
+                objectName: "messageInput"  // the end-to-end test types here (app/automation)
                 enabled: AppController.canSend
                 wrapMode: TextArea.Wrap
                 placeholderText: AppController.canSend

@@ -25,9 +25,26 @@ ApplicationWindow {
     palette.highlightedText: Theme.accentText
     palette.placeholderText: Theme.mutedText
 
-    // For the settings panel (to come) and screenshots.
-    function setDarkTheme(on) { Theme.dark = on }
+    // For screenshots and `--theme`: this run only, the saved theme setting stays as it is.
+    function setDarkTheme(on) { Theme.runTheme = on ? "dark" : "light" }
 
+    // The settings panel (Ctrl+, or the ⚙ button); an alias so tests can reach it.
+    property alias settingsPanel: settingsPanel
+    SettingsPanel { id: settingsPanel }
+
+    // The model picker (Ctrl+M or the "Models" button); an alias so tests can reach it.
+    property alias modelPicker: modelPicker
+    ModelPicker { id: modelPicker }
+
+    // Opens a panel by name ("models", "settings"): for screenshots and the command line.
+    function openPanel(name) {
+        if (name === "models")
+            modelPicker.open()
+        else if (name === "settings")
+            settingsPanel.open()
+    }
+
+    Shortcut { sequence: "Ctrl+M"; onActivated: modelPicker.open() }
     Shortcut { sequence: "Ctrl+N"; onActivated: AppController.newConversation() }
     Shortcut { sequence: "Ctrl+F"; onActivated: sidebar.focusSearch() }
     Shortcut {
@@ -35,6 +52,10 @@ ApplicationWindow {
         enabled: AppController.generation.generating
         onActivated: AppController.stop()
     }
+    Shortcut { sequence: "Ctrl+,"; onActivated: settingsPanel.open() }
+    Shortcut { sequence: "Ctrl+Shift+C"; onActivated: AppController.copyLastAnswer() }
+    Shortcut { sequences: ["Ctrl+=", "Ctrl++"]; onActivated: AppSettings.fontSize += 1 }
+    Shortcut { sequence: "Ctrl+-"; onActivated: AppSettings.fontSize -= 1 }
 
     RowLayout {
         anchors.fill: parent
@@ -80,8 +101,33 @@ ApplicationWindow {
                     anchors.right: parent.right
                     anchors.verticalCenter: parent.verticalCenter
                     text: "✕"
+                    font.pixelSize: Theme.fontSize
                     Accessible.name: qsTr("Dismiss message")
                     onClicked: AppController.dismissNotice()
+                }
+            }
+
+            // The chat's header: the model picker and the settings, in a row of their own so they
+            // never cover the conversation.
+            RowLayout {
+                Layout.fillWidth: true
+                Layout.margins: Theme.spacing
+                Layout.bottomMargin: 0
+                spacing: Theme.spacing
+                Item { Layout.fillWidth: true }
+                MiniButton {
+                    objectName: "modelsButton"
+                    text: AppController.generation.modelLoaded ? AppController.generation.modelName + " ▾" : qsTr("Choose a model ▾")
+                    font.pixelSize: Theme.smallFontSize
+                    Accessible.name: qsTr("Models (Ctrl+M)")
+                    onClicked: modelPicker.open()
+                }
+                MiniButton {
+                    objectName: "settingsButton"
+                    text: "⚙"
+                    font.pixelSize: Theme.titleFontSize
+                    Accessible.name: qsTr("Settings (Ctrl+,)")
+                    onClicked: settingsPanel.open()
                 }
             }
 

@@ -1,5 +1,6 @@
-// One message: a bubble with the text as markdown, and below it copy, the "‹ 2/3 ›" switcher when
-// there are alternatives, and regenerate for answers. A growing answer shows a cursor.
+// One message: a bubble with the text (answers as markdown with code blocks: MarkdownMessage), and
+// below it copy, the "‹ 2/3 ›" switcher when there are alternatives, and regenerate for answers. A
+// growing answer shows a cursor.
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
@@ -38,22 +39,34 @@ Item {
             Layout.preferredWidth: message.isUser
                                    ? Math.min(body.implicitWidth + 28, message.columnWidth * 0.85)
                                    : message.columnWidth
-            Layout.preferredHeight: (message.editing ? editor.implicitHeight : body.implicitHeight) + 20
+            Layout.preferredHeight: (message.editing ? editor.implicitHeight
+                                     : message.isUser ? body.implicitHeight : answer.implicitHeight) + 20
             radius: Theme.radius * 1.5
             color: message.isUser ? Theme.userBubble : Theme.assistantBubble
             border.color: message.isUser ? "transparent" : Theme.border
 
+            // Answers: markdown prose and code blocks with a copy button each.
+            MarkdownMessage {
+                id: answer
+                visible: !message.isUser && !message.editing
+                x: 14
+                y: 10
+                width: bubble.width - 28
+                text: message.isUser ? "" : message.text
+                generating: message.generating
+            }
+
             TextEdit {
                 id: body
-                visible: !message.editing
+                visible: message.isUser && !message.editing
                 x: 14
                 y: 10
                 width: bubble.width - 28
                 readOnly: true
                 selectByMouse: true
                 wrapMode: TextEdit.Wrap
-                textFormat: message.isUser ? TextEdit.PlainText : TextEdit.MarkdownText
-                text: message.text + (message.generating ? " ▍" : "")
+                textFormat: TextEdit.PlainText
+                text: message.isUser ? message.text : ""
                 color: Theme.text
                 selectionColor: Theme.accent
                 selectedTextColor: Theme.accentText

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -51,6 +52,29 @@ int runEval(Args& args);
 int runChat(Args& args);
 int runBench(Args& args);
 int runDevices(Args& args);
+int runBooks(Args& args);
+
+// `chat --assistant books`: the book assistant between the user and the model (command_books.cpp).
+// Each user line becomes the message the model sees (the request with its catalogue candidates),
+// or an answer of the assistant's own (a clarifying question, /read N, /skip N).
+class BookChat {
+public:
+    struct Turn {
+        enum class Kind { Model, Reply, Command } kind;
+        std::string text;  // Model: the message for the model; Reply: the assistant's answer; Command: a note
+    };
+    explicit BookChat(const std::optional<std::string>& dbPath);
+    ~BookChat();
+    std::string systemPrompt() const;
+    Turn handle(const std::string& line);
+    // Prints the candidates the answer recommends and flags any other book it names (stderr).
+    void checkAnswer(const std::string& answer);
+    void reset();
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> d_;
+};
 
 // Writes JSON to stdout, indented, followed by a newline.
 void printJson(const QJsonDocument& doc);

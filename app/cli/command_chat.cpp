@@ -3,6 +3,8 @@
 // follow-up only evaluates its new tokens. When the conversation outgrows the context, the oldest
 // turns are dropped (the system prompt stays) and the rest is re-evaluated.
 //   /reset starts over, /exit (or end of input) ends. --show-prompt prints each rendered prompt.
+//   --assistant books: the book assistant picks catalogue candidates for each turn and checks the
+//   answer names only them (see command_books.cpp).
 #include "cli/model_options.h"
 
 #include "chat/chat_template.h"
@@ -43,6 +45,12 @@ int runChat(Args& args) {
     const std::string system = args.value({"--system", "-s"}).value_or("");
     const auto templateName = args.value({"--template"});
     const bool showPrompt = args.flag("--show-prompt");
+    const auto assistantName = args.value({"--assistant"});
+    const auto booksDb = args.value({"--books-db"});
+    if (assistantName && *assistantName != "books")
+        throw UsageError("unknown assistant '" + *assistantName + "' (books)");
+    if (booksDb && !assistantName)
+        throw UsageError("--books-db goes with --assistant books");
     GenerateOptions options;
     options.maxTokens = static_cast<int32_t>(args.integer({"-n", "--n-predict"}).value_or(0));
     options.stopStrings = args.values({"--stop"});
@@ -65,9 +73,13 @@ int runChat(Args& args) {
     std::fprintf(stderr, "chat template: %s\ncontext: %lld tokens. /reset starts over, /exit ends.\n",
                  tmpl.description().c_str(), static_cast<long long>(session.contextLength()));
 
+    // --assistant books: each user line goes through the book assistant (BookChat, command_books.cpp).
+    std::unique_ptr<BookChat> books;
+    if (assistantName)
+        books = std::make_unique<BookChat>(booksDb);
     std::vector<ChatMessage> messages;
-    if (!system.empty())
-        messages.push_back({"system", system});
+    if (!system.empty() || books)
+        messages.push_back({"system", system.empty() ? books->systemPrompt() : system});
     const size_t keep = messages.size();
     std::string line;
     while (true) {
@@ -78,12 +90,30 @@ int runChat(Args& args) {
         if (line == "/reset") {
             messages.resize(keep);
             session.clear();
+            if (books)
+                books->reset();
             std::fputs("(conversation cleared)\n", stderr);
             continue;
         }
         if (line.empty())
             continue;
-        messages.push_back({"user", line});
+        if (books) {
+            const BookChat::Turn turn = books->handle(line);
+            if (turn.kind == BookChat::Turn::Kind::Command) {
+                std::fprintf(stderr, "%s\n", turn.text.c_str());
+                continue;
+            }
+            if (turn.kind == BookChat::Turn::Kind::Reply) { // the assistant asks before the model answers
+                std::printf("%s\n", turn.text.c_str());
+                std::fflush(stdout);
+                messages.push_back({"user", line});
+                messages.push_back({"assistant", turn.text});
+                continue;
+            }
+            messages.push_back({"user", turn.text});
+        } else {
+            messages.push_back({"user", line});
+        }
 
         // Drop the oldest exchanges (never the system prompt) until the prompt fits with room to answer.
         std::vector<int32_t> prompt = renderPrompt(*model, tmpl, messages);
@@ -115,6 +145,8 @@ int runChat(Args& args) {
         std::fflush(stdout);
         const GeneratedSequence& answer = results.front();
         messages.push_back({"assistant", answer.text});
+        if (books)
+            books->checkAnswer(answer.text);
         std::fprintf(stderr, "[%lld prompt tokens evaluated of %zu; %zu tokens in %.2f s; %s]\n",
                      static_cast<long long>(answer.promptTokensEvaluated), prompt.size(), answer.tokens.size(),
                      seconds, toString(answer.finish));

@@ -31,10 +31,16 @@ constexpr const char* kUsage =
     "  eval -m MODEL --tokens ID,ID,... [--logits-out FILE] [--compare REF.f32]\n"
     "                                      every position's logits as float32 [n_tokens][n_vocab]\n"
     "  chat -m MODEL [--system TEXT] [--template NAME] [-n N] [--show-prompt] [sampling options]\n"
-    "                                      a multi-turn conversation with the model's chat template\n"
+    "       [--assistant books [--books-db PATH]]\n"
+    "                                      a multi-turn conversation with the model's chat template;\n"
+    "                                      --assistant books: the book assistant, grounded in the catalogue\n"
     "  bench -m MODEL [-p 512] [-n 128] [-t THREADS] [-r REPEATS] [--json]\n"
     "                                      prompt and generation speed, memory, bandwidth share\n"
     "  devices [--json]                    Vulkan devices: type, driver, memory heaps, limits, features\n"
+    "  books search REQUEST [--lang zh] [--limit N] [--db PATH] [--json] [--explain]\n"
+    "                                      the book assistant's picks from the catalogue, and why\n"
+    "  books import FILE [--db PATH]       add a Goodreads/StoryGraph export CSV or a Calibre metadata.db\n"
+    "                                      to your library (rows it cannot read are listed by line)\n"
     "\n"
     "options of the commands that run a model: -c/--ctx N (context length), -t/--threads N,\n"
     "  --backend auto|cpu (which backend runs is said on stderr)\n"
@@ -83,6 +89,8 @@ int main(int argc, char** argv) {
             return runBench(args);
         if (command == "devices")
             return runDevices(args);
+        if (command == "books")
+            return runBooks(args);
         throw UsageError("unknown command '" + command + "'");
     } catch (const UsageError& e) {
         std::fprintf(stderr, "lamplight-cli: %s\n\n%s", e.what(), kUsage);

@@ -1,10 +1,16 @@
 #include "ui_models/app_controller.h"
 
 #include "history/history_store.h"
+#include "settings/settings.h"
 
+#include <QClipboard>
 #include <QDir>
+#include <QEvent>
+#include <QGuiApplication>
+#include <QFileInfo>
 #include <QJSEngine>
 #include <QQmlEngine>
+#include <QSettings>
 #include <QStandardPaths>
 #include <QUrl>
 
@@ -34,11 +40,26 @@ history::FinishReason historyFinish(const GenerationResult& r) {
 } // namespace
 
 AppController::AppController(const AppOptions& options, QObject* parent)
-    : QObject(parent), loadOptions_(options.loadOptions) {
-    modelsFolder_ = options.modelsFolder.isEmpty()
-                        ? QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) +
-                              QStringLiteral("/models")
-                        : options.modelsFolder;
+    : QObject(parent), loadOptions_(options.loadOptions), settings_(options.settings) {
+    if (settings_) {
+        loadOptions_.insert(settings_->modelLoadOptions());
+        connect(settings_, &Settings::backendChanged, this, &AppController::applyBackendSetting);
+        connect(settings_, &Settings::maxTokensChanged, this, &AppController::settingsChanged);
+    }
+    if (QCoreApplication::instance())
+        QCoreApplication::instance()->installEventFilter(this);
+    // The models folder: given, else the one the user chose last (kept in QSettings), else the default.
+    const bool remember = options.rememberModel;
+    QString folder = options.modelsFolder;
+    if (folder.isEmpty() && remember)
+        folder = QSettings().value(QStringLiteral("models/folder")).toString();
+    library_.setFolder(folder);
+    connect(&generation_, &GenerationController::modelLoadFailed, &library_, &ModelLibrary::noteLoadFailure);
+    connect(&library_, &ModelLibrary::folderChanged, this, [this, remember] {
+        if (remember)
+            QSettings().setValue(QStringLiteral("models/folder"), library_.folder());
+        Q_EMIT modelsFolderChanged();
+    });
     const QString historyPath =
         options.historyPath.isEmpty() ? history::HistoryStore::defaultPath() : options.historyPath;
     try {
@@ -57,7 +78,17 @@ AppController::AppController(const AppOptions& options, QObject* parent)
     connect(&generation_, &GenerationController::loadingChanged, this, &AppController::canSendChanged);
     connect(&generation_, &GenerationController::errorOccurred, this, &AppController::setNotice);
 
-    const QString model = options.modelPath.isEmpty() ? defaultModelPath() : options.modelPath;
+    // The model chosen in the picker is loaded again at the next start.
+    connect(&generation_, &GenerationController::modelChanged, this, [this, remember] {
+        library_.setCurrentModelPath(generation_.modelLoaded() ? generation_.modelPath() : QString{});
+        if (generation_.modelLoaded() && remember)
+            QSettings().setValue(QStringLiteral("models/last"), generation_.modelPath());
+    });
+    QString model = options.modelPath;
+    if (model.isEmpty()) {
+        const QString last = remember ? QSettings().value(QStringLiteral("models/last")).toString() : QString{};
+        model = !last.isEmpty() && QFileInfo::exists(last) ? last : defaultModelPath();
+    }
     if (!model.isEmpty())
         loadModel(model);
 }
@@ -104,7 +135,13 @@ QString AppController::cannotSendReason() const {
     return {};
 }
 
+int AppController::maxAnswerTokens() const { return settings_ ? settings_->maxTokens() : maxAnswerTokens_; }
+
 void AppController::setMaxAnswerTokens(int tokens) {
+    if (settings_) {
+        settings_->setMaxTokens(tokens);  // its change signal emits settingsChanged
+        return;
+    }
     if (tokens == maxAnswerTokens_)
         return;
     maxAnswerTokens_ = tokens;
@@ -118,7 +155,7 @@ void AppController::loadModel(const QString& pathOrUrl) {
 }
 
 QString AppController::defaultModelPath() const {
-    const QDir dir(modelsFolder_);
+    const QDir dir(library_.folder());
     const QStringList files = dir.entryList({QStringLiteral("*.gguf")}, QDir::Files, QDir::Name);
     return files.isEmpty() ? QString{} : dir.filePath(files.first());
 }
@@ -173,9 +210,10 @@ bool AppController::startAnswer(qint64 conversationId, qint64 parentId) {
             break;
     }
     const qint64 answerId = store_->beginAnswer(conversationId, parentId, generation_.modelName());
-    GenerationSettings settings;
-    settings.maxTokens = maxAnswerTokens_;
-    if (const auto c = store_->conversation(conversationId))
+    // The user's settings; a conversation's own system prompt goes over the default one.
+    GenerationSettings settings = settings_ ? settings_->generationSettings() : GenerationSettings{};
+    settings.maxTokens = maxAnswerTokens();
+    if (const auto c = store_->conversation(conversationId); c && !c->systemPrompt.isEmpty())
         settings.systemPrompt = c->systemPrompt;
     const quint64 request = generation_.generate(QString::number(conversationId), turns, settings);
     Pending p;
@@ -343,6 +381,54 @@ void AppController::undoDelete() {
 }
 
 void AppController::dismissNotice() { setNotice({}); }
+
+QString AppController::currentSystemPrompt() const {
+    if (!store_ || current_ == 0)
+        return {};
+    const auto c = store_->conversation(current_);
+    return c ? c->systemPrompt : QString{};
+}
+
+void AppController::setCurrentSystemPrompt(const QString& prompt) {
+    if (!store_ || current_ == 0 || prompt == currentSystemPrompt())
+        return;
+    try {
+        store_->setSystemPrompt(current_, prompt);
+    } catch (const history::HistoryError& e) {
+        setNotice(QString::fromStdString(e.what()));
+    }
+    Q_EMIT currentConversationChanged();
+}
+
+bool AppController::copyLastAnswer() {
+    for (int row = messages_.count() - 1; row >= 0; --row) {
+        if (messages_.data(messages_.index(row), MessageListModel::RoleRole).toString() != QLatin1String("assistant"))
+            continue;
+        const QString text = messages_.textAt(row);
+        if (text.isEmpty())
+            return false;
+        QGuiApplication::clipboard()->setText(text);
+        return true;
+    }
+    return false;
+}
+
+bool AppController::eventFilter(QObject* watched, QEvent* event) {
+    if (event->type() == QEvent::LanguageChange && watched == QCoreApplication::instance()) {
+        conversations_.reload();  // the date groups ("Today", …)
+        Q_EMIT canSendChanged();
+        Q_EMIT currentConversationChanged();
+    }
+    return QObject::eventFilter(watched, event);
+}
+
+void AppController::applyBackendSetting() {
+    loadOptions_.insert(settings_->modelLoadOptions());
+    // The model runs on the old backend until it is loaded again; the load shows its progress in
+    // the status bar and the settings panel.
+    if (generation_.modelLoaded())
+        loadModel(generation_.modelPath());
+}
 
 qint64 AppController::streamingMessageId() const {
     return pending_.isEmpty() ? 0 : pending_.begin()->messageId;

@@ -11,6 +11,7 @@
 // engine with provideInstance() before loading Main.qml; create() returns it to the engine.
 #pragma once
 
+#include "model_library/model_library.h"
 #include "ui_models/conversation_list_model.h"
 #include "ui_models/message_list_model.h"
 #include "worker/generation_controller.h"
@@ -31,11 +32,20 @@ class HistoryStore;
 
 namespace lamp::app {
 
+class Settings;
+
 struct AppOptions {
     QString historyPath;   // "" = HistoryStore::defaultPath()
-    QString modelPath;     // a GGUF file to load at start ("" = the first one in modelsFolder)
-    QString modelsFolder;  // "" = <AppDataLocation>/models
+    QString modelPath;     // a GGUF file to load at start ("" = the last one chosen, else the first in modelsFolder)
+    QString modelsFolder;  // "" = the folder chosen last (QSettings models/folder), else <AppDataLocation>/models
+    // Keep the models folder and the last model loaded in QSettings (models/folder, models/last) and
+    // start with them. The app turns it on; tests leave it off, so they never read or write the
+    // user's settings.
+    bool rememberModel = false;
     QVariantMap loadOptions;  // ModelLoadOptions keys (backend, prefault, ...)
+    // The user's settings (not owned; may be null): sampling, lengths, threads, the default system
+    // prompt and the backend come from there, and a backend change reloads the model.
+    Settings* settings = nullptr;
 };
 
 class AppController : public QObject {
@@ -53,8 +63,13 @@ class AppController : public QObject {
     Q_PROPERTY(bool canUndoDelete READ canUndoDelete NOTIFY undoChanged)
     Q_PROPERTY(QString deletedTitle READ deletedTitle NOTIFY undoChanged)
     Q_PROPERTY(QString notice READ notice NOTIFY noticeChanged)
-    Q_PROPERTY(QString modelsFolder READ modelsFolder CONSTANT)
+    Q_PROPERTY(QString modelsFolder READ modelsFolder NOTIFY modelsFolderChanged)
+    // The model picker's list (the models folder, scanned off the GUI thread).
+    Q_PROPERTY(lamp::app::ModelLibrary* modelLibrary READ modelLibrary CONSTANT)
     Q_PROPERTY(int maxAnswerTokens READ maxAnswerTokens WRITE setMaxAnswerTokens NOTIFY settingsChanged)
+    // The current conversation's own system prompt ("" = the default from the settings).
+    Q_PROPERTY(QString currentSystemPrompt READ currentSystemPrompt WRITE setCurrentSystemPrompt
+                   NOTIFY currentConversationChanged)
 
 public:
     // Not default-constructible on purpose: Qt 6.4 would then build its own singleton instead of
@@ -78,9 +93,12 @@ public:
     bool canUndoDelete() const { return lastDeleted_ != 0; }
     QString deletedTitle() const { return lastDeletedTitle_; }
     QString notice() const { return notice_; }
-    QString modelsFolder() const { return modelsFolder_; }
-    int maxAnswerTokens() const { return maxAnswerTokens_; }
+    QString modelsFolder() const { return library_.folder(); }
+    ModelLibrary* modelLibrary() { return &library_; }
+    int maxAnswerTokens() const;  // Settings::maxTokens when there are settings
     void setMaxAnswerTokens(int tokens);
+    QString currentSystemPrompt() const;
+    void setCurrentSystemPrompt(const QString& prompt);
 
     // Starts loading a GGUF file (a path or a file: URL).
     Q_INVOKABLE void loadModel(const QString& pathOrUrl);
@@ -109,6 +127,9 @@ public:
     Q_INVOKABLE void deleteConversation(qint64 conversationId);
     Q_INVOKABLE void undoDelete();
     Q_INVOKABLE void dismissNotice();
+    // Puts the newest answer of the current conversation on the clipboard (Ctrl+Shift+C). False
+    // when there is none.
+    Q_INVOKABLE bool copyLastAnswer();
 
     // The answer being written into the history now (0 = none), for tests.
     qint64 streamingMessageId() const;
@@ -119,6 +140,7 @@ Q_SIGNALS:
     void undoChanged();
     void noticeChanged();
     void settingsChanged();
+    void modelsFolderChanged();
     // An answer ended and is saved (finish: the history's finish reason name).
     void answerFinished(qint64 conversationId, qint64 messageId, const QString& finish);
 
@@ -135,6 +157,10 @@ private:
     void onFinished(const GenerationResult& result);
     void setNotice(const QString& notice);
     void refreshAfterHistoryChange();
+    void applyBackendSetting();
+    // A language switch (QEvent::LanguageChange on the application): the texts made with tr() here
+    // and in the list models are made again, so QML shows them in the new language.
+    bool eventFilter(QObject* watched, QEvent* event) override;
 
     std::unique_ptr<history::HistoryStore> store_;
     GenerationController generation_;
@@ -145,9 +171,10 @@ private:
     qint64 lastDeleted_ = 0;
     QString lastDeletedTitle_;
     QString notice_;
-    QString modelsFolder_;
+    ModelLibrary library_;
     QVariantMap loadOptions_;
     int maxAnswerTokens_ = 1024;
+    Settings* settings_ = nullptr;
 };
 
 } // namespace lamp::app
