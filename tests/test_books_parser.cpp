@@ -80,6 +80,48 @@ private slots:
         const ParsedRequest r = parseRequest("a mystery that isn't too dark");
         QVERIFY(r.genres.contains("mystery"));
         QVERIFY(r.excludedMoods.contains("dark"));
+        const ParsedRequest love = parseRequest("A love story that isn't sad");
+        QVERIFY(love.excludedMoods.contains("sad"));
+        QVERIFY2(love.keywords.isEmpty(), qPrintable(love.keywords.join(','))); // "isn't" is no topic
+        // Refusing an age refuses the books written for it.
+        const ParsedRequest grown = parseRequest("Fantasy for grown-ups please, no young adult or children's books");
+        QCOMPARE(grown.age, QStringLiteral("adult"));
+        QVERIFY(grown.genres.contains("fantasy"));
+        QVERIFY(grown.excludedGenres.contains("young-adult"));
+        QVERIFY(grown.excludedGenres.contains("children"));
+    }
+
+    void kindsAndAges() {
+        // A genre phrase that says "novel" also asks for fiction; a graphic novel is its own kind.
+        const ParsedRequest comic = parseRequest("Laugh-out-loud comic novels written in English");
+        QVERIFY(comic.genres.contains("humor"));
+        QVERIFY(comic.fiction);
+        QCOMPARE(comic.origin, QStringLiteral("en"));
+        QVERIFY(!parseRequest("a graphic novel about war").fiction);
+        QVERIFY(parseRequest("想读历史小说").fiction);
+        // The kind of children's book stays a topic word: the catalogue tags picture books.
+        QVERIFY(parseRequest("给五六岁孩子的搞笑绘本").keywords.contains("picture book"));
+        QVERIFY(parseRequest("a picture book for bedtime").keywords.contains("picture book"));
+        QCOMPARE(parseRequest("想看适合成年人的漫画").age, QStringLiteral("adult"));
+        QVERIFY(parseRequest("coming-of-age novels about young adults").age.isEmpty());
+        // Topic words that suggest a genre; the reader's week is not a topic.
+        QVERIFY(parseRequest("Literary novels with a clone at the centre").hintGenres.contains("science-fiction"));
+        QVERIFY(parseRequest("除了儒家以外的先秦诸子经典").hintGenres.contains("philosophy"));
+        const ParsedRequest gentle = parseRequest("A gentle, comforting, feel-good read for a stressful week");
+        QVERIFY(gentle.moods.contains("hopeful"));
+        QVERIFY(!gentle.keywords.contains("week") && !gentle.keywords.contains("stressful"));
+        QCOMPARE(parseRequest("A short mystery I could finish in one evening").length, QStringLiteral("short"));
+        QCOMPARE(parseRequest("物理科普,一两个晚上就能读完的").length, QStringLiteral("short"));
+    }
+
+    void olderBooksPreferred() {
+        QCOMPARE(parseRequest("an anthology of classical Chinese poetry").preferBefore, 1900);
+        QCOMPARE(parseRequest("中国古典戏曲有哪些可以读").preferBefore, 1900);
+        const ParsedRequest preQin = parseRequest("除了儒家以外的先秦诸子经典");
+        QCOMPARE(preQin.preferBefore, -200);
+        QVERIFY(preQin.excludedKeywords.contains("儒家"));
+        QCOMPARE(parseRequest("a classic novel").preferBefore, 0); // "classic" is a seal of quality, not an age
+        QVERIFY(!parseRequest("classical").isVague());
     }
 
     void chineseRequests() {

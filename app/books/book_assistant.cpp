@@ -74,6 +74,11 @@ RetrievalQuery BookAssistant::merge(const ParsedRequest& p, const QString& text)
             if (!w.hintGenres.contains(g))
                 w.hintGenres << g;
         w.easy = w.easy || p.easy;
+        // "短一点的外国经典小说" is a follow-up by its words but still says "a novel".
+        if (p.fiction || p.nonFiction) {
+            w.fiction = p.fiction;
+            w.nonFiction = p.nonFiction;
+        }
         for (const QString& k : p.keywords)
             if (!w.keywords.contains(k))
                 w.keywords << k;
@@ -102,6 +107,8 @@ RetrievalQuery BookAssistant::merge(const ParsedRequest& p, const QString& text)
     }
     if (p.preferAfter != 0)
         w.preferAfter = p.preferAfter;
+    if (p.preferBefore != 0)
+        w.preferBefore = p.preferBefore;
     replaceIfGiven(w.origin, p.origin);
     w.language = p.language;
     w.shorter = p.shorter;

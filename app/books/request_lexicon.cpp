@@ -64,7 +64,8 @@ const Row kRows[] = {
     {"literary fiction|literary novel|literary|纯文学|严肃文学|文学", Kind::Genre, "literary-fiction"},
     {"dystopia|dystopian|反乌托邦", Kind::Genre, "science-fiction"},
     // Topic words that suggest a genre but do not limit to it.
-    {"space|spaceship|spaceships|alien|aliens|robot|robots|time travel|artificial intelligence|太空|宇宙|外星|外星人|机器人|人工智能|星际", Kind::GenreHint, "science-fiction"},
+    {"space|spaceship|spaceships|alien|aliens|robot|robots|time travel|artificial intelligence|clone|clones|cloning|android|androids|"
+     "太空|宇宙|外星|外星人|机器人|人工智能|星际|克隆|仿生人", Kind::GenreHint, "science-fiction"},
     {"magic|wizard|wizards|dragon|dragons|witch|witches|魔法|巫师|龙|精灵", Kind::GenreHint, "fantasy"},
     {"murder|murders|killer|谋杀|凶手|命案|破案", Kind::GenreHint, "mystery,thriller"},
     {"ghost|ghosts|haunted|鬼|闹鬼", Kind::GenreHint, "horror"},
@@ -105,7 +106,11 @@ const Row kRows[] = {
     {"picture book|picture books|绘本|图画书", Kind::Topic, "picture book,绘本"},
     {"fairy tale|fairy tales|fairytale|童话|童话故事|童话集", Kind::Topic, "fairy tale,童话"},
     {"bedtime|bedtime story|睡前|睡前故事", Kind::Topic, "bedtime,睡前"},
-    {"pre qin|hundred schools|warring states|先秦|诸子|诸子百家|春秋战国", Kind::Topic, "warring states,pre-qin,先秦,诸子,战国"},
+    {"pre qin|hundred schools|warring states|先秦|诸子|诸子百家|春秋战国", Kind::Topic, "warring states,pre-qin,先秦,诸子,战国,ancient china"},
+    // The "hundred schools" were thinkers: their books are philosophy.
+    {"hundred schools|诸子|诸子百家", Kind::GenreHint, "philosophy"},
+    {"another world|other world|other worlds|parallel world|parallel worlds|magical land|magic land|fantasy land|"
+     "另一个世界|异世界|幻想世界|奇幻世界", Kind::Topic, "world,land,parallel worlds,世界"},
     {"latin america|latin american|拉美|拉丁美洲", Kind::Topic, "latin america,拉美,拉丁美洲"},
     // Easy going: nothing challenging.
     {"for beginners|beginner|beginners|introduction|introductory|accessible|not too technical|nothing too technical|"
@@ -118,7 +123,7 @@ const Row kRows[] = {
     {"dark|bleak|grim|disturbing|黑暗|压抑|沉重", Kind::Mood, "dark"},
     {"emotional|moving|touching|tearjerker|heartfelt|heartbreaking|感人|催泪|动人|感动", Kind::Mood, "emotional"},
     {"funny|hilarious|humorous|laugh|witty|fun|playful|搞笑|幽默|有趣|好笑|逗|好玩", Kind::Mood, "funny"},
-    {"hopeful|uplifting|optimistic|heartwarming|温暖|希望", Kind::Mood, "hopeful"},
+    {"hopeful|uplifting|optimistic|heartwarming|comforting|温暖|希望", Kind::Mood, "hopeful"},
     {"inspiring|inspirational|motivating|motivational|励志|鼓舞|激励", Kind::Mood, "inspiring"},
     {"lighthearted|light hearted|light read|cozy|cosy|feel good|easy read|轻松|温馨|轻快|轻松愉快", Kind::Mood, "lighthearted"},
     {"mysterious|enigmatic|神秘|神秘感", Kind::Mood, "mysterious"},
@@ -131,8 +136,8 @@ const Row kRows[] = {
     {"informative|educational|learn|learn something|知识|长知识|涨知识|学到", Kind::Mood, "informative"},
     {"romantic|浪漫", Kind::Mood, "romantic"},
     // Length.
-    {"short|quick read|quick|brief|slim|thin|novella|under 200 pages|in an afternoon|one sitting|"
-     "短|篇幅短|薄|短一点|短小|一口气读完|一个下午", Kind::Length, "short"},
+    {"short|quick read|quick|brief|slim|thin|novella|under 200 pages|in an afternoon|one sitting|in one evening|"
+     "in an evening|one evening|短|篇幅短|薄|短一点|短小|一口气读完|一个下午|一个晚上|一两个晚上|一晚上", Kind::Length, "short"},
     {"not too long|nothing too long|not long|not very long|not too big|不太长|不要太长|别太长|不用太长|不长|不算长", Kind::Length, "not-long"},
     {"long|epic|doorstopper|chunky|sweeping|长篇|厚|大部头|篇幅长|长一点", Kind::Length, "long"},
     // Age.
@@ -141,6 +146,8 @@ const Row kRows[] = {
      "童书|亲子共读", Kind::Age, "children"},
     {"for teens|for a teen|for my teen|for teenagers|for a teenager|teen readers|young readers|for high school|"
      "for middle school|high schooler|high schoolers|for a 13|给青少年|适合青少年|青少年读|初中生|中学生|高中生", Kind::Age, "teen"},
+    {"for adults|for an adult|for grown ups|for grownups|grown up readers|adult readers|grown ups|grownups|"
+     "成年人|给大人|大人看|大人读|适合大人", Kind::Age, "adult"},
     {"teen|teens|teenager|teenagers|adolescent|adolescence|青少年|少年|青春期", Kind::Topic, "youth,coming of age,teen,少年"},
     // Pace.
     {"fast paced|fast|page turner|action packed|快节奏|节奏快|节奏紧凑|紧凑", Kind::Pace, "fast"},
@@ -194,7 +201,8 @@ bool isEnglishStopword(const QString& word) {
             "enjoy enjoyed recommend recommendation recommendations suggest suggestion suggestions book books read "
             "reading reads good great nice best new give tell find get got let lets something else kind sort type "
             "maybe perhaps then than other others again still now today recently read im ive id dont think feel "
-            "next hi set during including within written write writing author authors title titles genre genres pages page well around all";
+            "next hi set during including within written write writing author authors title titles genre genres pages page well around all "
+            "week weeks weekend stressful stressed busy tired evening isnt arent doesnt wasnt wont cant";
         for (const QString& w : QString::fromLatin1(list).split(QLatin1Char(' '), Qt::SkipEmptyParts))
             s.insert(w);
         return s;

@@ -142,7 +142,7 @@ bool ParsedRequest::isVague() const {
     return genres.isEmpty() && excludedGenres.isEmpty() && moods.isEmpty() && length.isEmpty() && age.isEmpty() &&
            pace.isEmpty() && origin.isEmpty() && !fiction && !nonFiction && keywords.isEmpty() && quotedTitles.isEmpty() &&
            !isFollowUp() && excludedMoods.isEmpty() && hintGenres.isEmpty() && !easy && excludedKeywords.isEmpty() &&
-           minYear == 0 && maxYear == 0 && preferAfter == 0;
+           minYear == 0 && maxYear == 0 && preferAfter == 0 && preferBefore == 0;
 }
 
 ParsedRequest parseRequest(const QString& text) {
@@ -197,6 +197,13 @@ ParsedRequest parseRequest(const QString& text) {
         r.preferAfter = 1980;
         consume(f, m.capturedStart(), m.capturedLength());
     }
+    // "Classical" and "古典" are about when a book was written (the genre "classic" is matched below
+    // too); "先秦" names the age before 221 BCE. Older books are preferred, not required.
+    static const QRegularExpression classicalEn(QStringLiteral("\\bclassical\\b"));
+    if (classicalEn.match(f).hasMatch() || f.contains(QStringLiteral("古典")))
+        r.preferBefore = 1900;
+    if (f.contains(QStringLiteral("先秦")) || f.contains(QLatin1String("pre qin")))
+        r.preferBefore = -200;
     for (const char* zh : {"当代", "近年", "近几年", "最近几年", "新书", "这几年"}) {
         const QString p = QString::fromUtf8(zh);
         if (const qsizetype at = f.indexOf(p); at >= 0) {
@@ -234,8 +241,11 @@ ParsedRequest parseRequest(const QString& text) {
             const bool negated = e.cjk ? negatedChinese(f, start) : negatedEnglish(f, start);
             // Hints and themes stay topic words too; a one-character Chinese entry (诗, 短) is often
             // part of a longer word (唐诗宋词, 短篇), which must stay whole for the keyword search.
+            // The kinds of children's book ("picture book", "童话") are also themes the catalogue tags.
+            const bool childrensKind = e.kind == LexiconEntry::Kind::Genre && !negated &&
+                                       e.values == QStringList{QStringLiteral("children")};
             const bool keep = e.kind == LexiconEntry::Kind::GenreHint || (e.kind == LexiconEntry::Kind::Topic && !negated) ||
-                              (e.cjk && e.phrase.size() == 1);
+                              (e.cjk && e.phrase.size() == 1) || childrensKind;
             if (!keep)
                 consume(f, start, len);
             using Kind = LexiconEntry::Kind;
@@ -244,6 +254,11 @@ ParsedRequest parseRequest(const QString& text) {
                 addUnique(negated ? r.excludedGenres : r.genres, e.values);
                 if (!negated && !r.genreGroups.contains(e.values))
                     r.genreGroups << e.values;
+                // "comic novels", "历史小说": the phrase also says the book is a novel (a graphic
+                // novel is a kind of its own).
+                if (!negated && !e.values.contains(QStringLiteral("graphic-novel")) &&
+                    (e.phrase.contains(QLatin1String("novel")) || e.phrase.contains(QStringLiteral("小说"))))
+                    r.fiction = true;
                 break;
             case Kind::Topic:
                 for (const QString& k : e.values)
@@ -267,6 +282,11 @@ ParsedRequest parseRequest(const QString& text) {
             case Kind::Age:
                 if (!negated && r.age.isEmpty())
                     r.age = e.values.front();
+                // "no children's books": the books written for that age are refused.
+                if (negated && e.values.front() == QLatin1String("children"))
+                    addUnique(r.excludedGenres, {QStringLiteral("children")});
+                if (negated && e.values.front() == QLatin1String("teen"))
+                    addUnique(r.excludedGenres, {QStringLiteral("young-adult")});
                 break;
             case Kind::Pace:
                 if (!negated)

@@ -20,11 +20,12 @@ struct ParsedRequest {
     QStringList moods;
     QStringList excludedMoods;   // "nothing too dark"
     QString length;              // "short" | "long" | "not-long" | ""
-    QString age;                 // "children" | "teen" | ""
+    QString age;                 // "children" | "teen" | "adult" ("for grown-ups": nothing for children) | ""
     QString pace;                // "fast" | "slow" | ""
     int minYear = 0;             // "published after 1990", "1990年以后": strictly; 0 = none
     int maxYear = 0;             // "written before 1900"
     int preferAfter = 0;         // "contemporary", "当代": newer books preferred (not required)
+    int preferBefore = 0;        // "classical", "古典", "先秦": older books preferred (not required)
     QString origin;              // ISO 639-1 of the original language ("Japanese novels"), or ""
     bool fiction = false;        // "a novel", "小说"
     bool nonFiction = false;

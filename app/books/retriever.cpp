@@ -19,10 +19,25 @@ const QStringList& fictionGenres() {
     return g;
 }
 
+// A book is what its main genre says (the catalogue lists it first); "classic" says nothing about
+// the kind, so the next genre decides. Bryson's humorous popular science is not fiction.
+QString mainKind(const Book& b) {
+    for (const QString& g : b.genres)
+        if (g != QLatin1String("classic"))
+            return g;
+    return b.genres.isEmpty() ? QString() : b.genres.front();
+}
+
 bool isFiction(const Book& b) {
-    return std::any_of(b.genres.begin(), b.genres.end(), [](const QString& g) {
-        return fictionGenres().contains(g) && g != QLatin1String("classic");
-    }) || (b.genres == QStringList{QStringLiteral("classic")});
+    return b.genres.isEmpty() || fictionGenres().contains(mainKind(b));
+}
+
+// "A novel", "小说": prose fiction, not a play or verse (unless those were asked for by name).
+bool isProseFiction(const Book& b, const QStringList& wanted) {
+    const QString kind = mainKind(b);
+    if ((kind == QLatin1String("poetry") || kind == QLatin1String("drama")) && !wanted.contains(kind))
+        return false;
+    return isFiction(b);
 }
 
 bool isNonFiction(const Book& b) {
@@ -46,6 +61,8 @@ bool ageFits(const QString& wanted, const Book& b) {
         return b.age == QLatin1String("children") || b.age == QLatin1String("all");
     if (wanted == QLatin1String("teen"))
         return b.age == QLatin1String("teen") || b.age == QLatin1String("all");
+    if (wanted == QLatin1String("adult"))
+        return b.age != QLatin1String("children");
     return true;
 }
 
@@ -165,9 +182,13 @@ QStringList Retriever::findMentioned(const QString& text) const {
 }
 
 double Retriever::similarity(const Book& a, const Book& b) {
-    double s = 0.35 * jaccard(a.genres, b.genres) + 0.2 * jaccard(a.moods, b.moods) + 0.2 * jaccard(a.tags, b.tags);
+    // The weights add up to 1.
+    double s = 0.3 * jaccard(a.genres, b.genres) + 0.15 * jaccard(a.moods, b.moods) + 0.15 * jaccard(a.tags, b.tags);
     if (!a.author.isEmpty() && QString::compare(a.author, b.author, Qt::CaseInsensitive) == 0) // (hot: no normalising)
-        s += 0.15;
+        s += 0.2;
+    // The same literary tradition: "like 《活着》" means Chinese fiction of that kind first.
+    if (!a.language.isEmpty() && a.language == b.language)
+        s += 0.1;
     if (!a.pace.isEmpty() && a.pace == b.pace)
         s += 0.05;
     if (!a.age.isEmpty() && a.age == b.age)
@@ -188,6 +209,8 @@ std::vector<ScoredBook> Retriever::pass(const RetrievalQuery& q, bool strict, co
             if (const Book* b = find(s.bookId))
                 liked.emplace_back(b, (s.rating - 3.0) / 2.0);
 
+    static const QStringList subjects = {"history", "politics", "economics", "sociology", "travel"};
+    const bool subjectGenre = std::any_of(w.genres.begin(), w.genres.end(), [](const QString& g) { return subjects.contains(g); });
     std::vector<ScoredBook> out;
     for (const Book& b : books_) {
         // A named book is not its own recommendation; an author's books named for "like <author>"
@@ -218,7 +241,7 @@ std::vector<ScoredBook> Retriever::pass(const RetrievalQuery& q, bool strict, co
                 continue;
             if (w.nonFiction && !w.fiction && !isNonFiction(b))
                 continue;
-            if (w.fiction && !w.nonFiction && w.genres.isEmpty() && !isFiction(b))
+            if (w.fiction && !w.nonFiction && !isProseFiction(b, w.genres))
                 continue;
         }
 
@@ -260,10 +283,13 @@ std::vector<ScoredBook> Retriever::pass(const RetrievalQuery& q, bool strict, co
             s.score += 0.5;
             s.reasons << QStringLiteral("%1 pages").arg(b.pages);
         }
+        // Topic words suggest a genre: alone they choose, beside a named genre they refine ("literary
+        // novels with a clone" prefer the literary novel that is also science fiction).
         for (const QString& g : b.genres)
-            if (w.hintGenres.contains(g) && genreHits == 0) {
-                s.score += 1.2;
-                s.reasons << g;
+            if (w.hintGenres.contains(g)) {
+                s.score += genreHits == 0 ? 1.2 : 0.8;
+                if (!s.reasons.contains(g))
+                    s.reasons << g;
                 break;
             }
         if (w.easy) {
@@ -275,6 +301,10 @@ std::vector<ScoredBook> Retriever::pass(const RetrievalQuery& q, bool strict, co
         if (w.preferAfter != 0 && b.year >= w.preferAfter) {
             s.score += 1.0;
             s.reasons << QStringLiteral("published %1").arg(b.year);
+        }
+        if (w.preferBefore != 0 && b.year != 0 && b.year < w.preferBefore) {
+            s.score += 1.0;
+            s.reasons << (b.year < 0 ? QStringLiteral("written about %1 BCE").arg(-b.year) : QStringLiteral("written %1").arg(b.year));
         }
         if (!w.pace.isEmpty() && !b.pace.isEmpty()) {
             if (b.pace == w.pace) {
@@ -288,13 +318,15 @@ std::vector<ScoredBook> Retriever::pass(const RetrievalQuery& q, bool strict, co
             if (b.language == QLatin1String("zh"))
                 s.score -= 2.0;
         } else if (!w.origin.isEmpty() && b.language == w.origin) {
-            s.score += 2.0;
+            // In "modern Chinese history" the country is the subject, which foreign historians write
+            // about too: the original language counts for less beside such a genre.
+            s.score += subjectGenre ? 0.8 : 2.0;
             s.reasons << QStringLiteral("written in %1").arg(b.language);
         }
         if (w.age.isEmpty() && b.age == QLatin1String("children") && !w.genres.contains(QStringLiteral("children")))
-            s.score -= 0.8; // picture books rarely answer an adult's request
-        if (!w.age.isEmpty()) // (books of other ages were left out above)
-            s.score += b.age == w.age ? 0.7 : 0.5;
+            s.score -= 1.6; // picture books rarely answer an adult's request
+        if (!w.age.isEmpty()) // (books of other ages were left out above): written for that age beats for all ages
+            s.score += b.age == w.age ? 1.0 : 0.4;
         s.score -= 3.0 * refused.value(b.id);
         {
             const double t = text.value(b.id);

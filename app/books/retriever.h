@@ -51,7 +51,7 @@ public:
     const std::vector<Book>& books() const { return books_; }
     const QHash<QString, UserBookState>& userStates() const { return states_; }
 
-    // How alike two books are, 0..1: shared genres, moods, tags, author, pace and length.
+    // How alike two books are, 0..1: shared genres, moods, tags, author, pace, age and original language.
     static double similarity(const Book& a, const Book& b);
 
 private:
