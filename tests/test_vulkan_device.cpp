@@ -108,7 +108,7 @@ private slots:
     void featureSwitches() {
         DeviceFeatures all;
         for (auto* f : {&all.storage16, &all.float16, &all.storage8, &all.subgroupArithmetic, &all.subgroupShuffle,
-                        &all.subgroupSizeControl, &all.integerDotProduct, &all.cooperativeMatrix})
+                        &all.subgroupSizeControl, &all.integerDotProduct, &all.cooperativeMatrix, &all.mappableVram})
             *f = true;
         std::vector<std::string> unknown;
         const DeviceFeatures some = disableFeatures(all, " fp16, subgroup ,bogus", &unknown);
@@ -117,7 +117,7 @@ private slots:
         QCOMPARE(unknown, std::vector<std::string>{"bogus"});
         QCOMPARE(disableFeatures(all, "all"), DeviceFeatures{});
         for (const auto& [name, on] : featureList(all))
-            QCOMPARE(featureList(disableFeatures(all, name)).size(), size_t{8});
+            QCOMPARE(featureList(disableFeatures(all, name)).size(), size_t{9});
 
         LAMP_REQUIRE_VULKAN(instance, opts_.disable = std::string("all"));
         for (const auto& d : instance->devices())

@@ -36,21 +36,32 @@ uint32_t DeviceCore::memoryType(uint32_t typeBits, vk::MemoryPropertyFlags requi
 }
 
 std::pair<vk::raii::Buffer, vk::raii::DeviceMemory> DeviceCore::allocate(uint64_t bytes, vk::BufferUsageFlags usage,
-                                                                         bool hostVisible, std::string_view label) {
+                                                                         bool hostVisible, std::string_view label,
+                                                                         bool* mappable) {
     vk::raii::Buffer buffer(*device, vk::BufferCreateInfo({}, bytes, usage, vk::SharingMode::eExclusive));
     const auto req = buffer.getMemoryRequirements();
-    const uint32_t type =
-        hostVisible ? memoryType(req.memoryTypeBits, vk::MemoryPropertyFlagBits::eHostVisible | vk::MemoryPropertyFlagBits::eHostCoherent,
-                                 vk::MemoryPropertyFlagBits::eHostCached)
-                    : memoryType(req.memoryTypeBits, vk::MemoryPropertyFlagBits::eDeviceLocal, {});
-    try {
-        vk::raii::DeviceMemory mem(*device, vk::MemoryAllocateInfo(req.size, type));
-        buffer.bindMemory(*mem, 0);
-        return {std::move(buffer), std::move(mem)};
-    } catch (const vk::OutOfDeviceMemoryError&) {
-    } catch (const vk::OutOfHostMemoryError&) {
+    using F = vk::MemoryPropertyFlagBits;
+    const vk::MemoryPropertyFlags hostAccess = F::eHostVisible | F::eHostCoherent;
+    std::vector<uint32_t> types;  // in order of preference
+    if (hostVisible) {
+        types.push_back(memoryType(req.memoryTypeBits, hostAccess, F::eHostCached));
+    } else {
+        if (info.enabled.mappableVram)  // written by the host directly, no staging copy
+            types.push_back(memoryType(req.memoryTypeBits, F::eDeviceLocal, hostAccess));
+        types.push_back(memoryType(req.memoryTypeBits, F::eDeviceLocal, {}));
     }
-    const uint32_t heap = memory.memoryTypes[type].heapIndex;
+    for (const uint32_t type : types) {
+        try {
+            vk::raii::DeviceMemory mem(*device, vk::MemoryAllocateInfo(req.size, type));
+            buffer.bindMemory(*mem, 0);
+            if (mappable != nullptr)
+                *mappable = (memory.memoryTypes[type].propertyFlags & hostAccess) == hostAccess;
+            return {std::move(buffer), std::move(mem)};
+        } catch (const vk::OutOfDeviceMemoryError&) {
+        } catch (const vk::OutOfHostMemoryError&) {
+        }
+    }
+    const uint32_t heap = memory.memoryTypes[types.back()].heapIndex;
     const uint64_t heapSize = memory.memoryHeaps[heap].size, used = allocatedBytes.load();
     throw exhausted(label, req.size, heapSize > used ? heapSize - used : 0);
 }
@@ -386,7 +397,7 @@ Buffer DeviceCore::createBuffer(uint64_t bytes, std::string_view label, bool hos
     auto [vkBuffer, vkMemory] = allocate(impl->allocated,
                                          vk::BufferUsageFlagBits::eStorageBuffer | vk::BufferUsageFlagBits::eTransferDst |
                                              vk::BufferUsageFlagBits::eTransferSrc,
-                                         host, label);
+                                         host, label, &impl->hostAccess);
     if (host)
         impl->mapped = vkMemory.mapMemory(0, impl->allocated);
     impl->memory.emplace(std::move(vkMemory));
@@ -400,6 +411,14 @@ void Device::upload(const Buffer& dst, uint64_t offset, const void* data, uint64
         return;
     if (offset + bytes > dst.impl()->allocated)
         throw VulkanError("Vulkan upload past the end of buffer " + dst.label());
+    if (dst.impl()->hostAccess) {  // device memory the host can write: no staging copy
+        void* mapped = dst.impl()->mapped != nullptr ? static_cast<std::byte*>(dst.impl()->mapped) + offset
+                                                     : dst.impl()->memory->mapMemory(offset, bytes);
+        std::memcpy(mapped, data, bytes);
+        if (dst.impl()->mapped == nullptr)
+            dst.impl()->memory->unmapMemory();
+        return;
+    }
     auto [staging, memory] = core_->allocate(bytes, vk::BufferUsageFlagBits::eTransferSrc, true, "a staging buffer");
     void* mapped = memory.mapMemory(0, bytes);
     std::memcpy(mapped, data, bytes);
@@ -415,6 +434,14 @@ void Device::download(const Buffer& src, uint64_t offset, void* data, uint64_t b
         return;
     if (offset + bytes > src.impl()->allocated)
         throw VulkanError("Vulkan download past the end of buffer " + src.label());
+    if (src.impl()->hostAccess) {
+        const void* mapped = src.impl()->mapped != nullptr ? static_cast<const std::byte*>(src.impl()->mapped) + offset
+                                                           : src.impl()->memory->mapMemory(offset, bytes);
+        std::memcpy(data, mapped, bytes);
+        if (src.impl()->mapped == nullptr)
+            src.impl()->memory->unmapMemory();
+        return;
+    }
     auto [staging, memory] = core_->allocate(bytes, vk::BufferUsageFlagBits::eTransferDst, true, "a staging buffer");
     const vk::Buffer to = *staging;
     core_->oneShot([&](vk::raii::CommandBuffer& cmd) {

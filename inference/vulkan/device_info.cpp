@@ -23,7 +23,7 @@ struct FeatureField {
     std::string_view name;
     bool DeviceFeatures::*field;
 };
-constexpr std::array<FeatureField, 8> kFields{{
+constexpr std::array<FeatureField, 9> kFields{{
     {"storage16", &DeviceFeatures::storage16},
     {"fp16", &DeviceFeatures::float16},
     {"storage8", &DeviceFeatures::storage8},
@@ -32,6 +32,7 @@ constexpr std::array<FeatureField, 8> kFields{{
     {"subgroup_size_control", &DeviceFeatures::subgroupSizeControl},
     {"integer_dot", &DeviceFeatures::integerDotProduct},
     {"coopmat", &DeviceFeatures::cooperativeMatrix},
+    {"mappable_vram", &DeviceFeatures::mappableVram},
 }};
 
 std::string_view trim(std::string_view s) {

@@ -23,13 +23,15 @@ struct DeviceFeatures {
     bool subgroupSizeControl = false;  // VK_EXT_subgroup_size_control / Vulkan 1.3
     bool integerDotProduct = false;    // VK_KHR_shader_integer_dot_product / Vulkan 1.3
     bool cooperativeMatrix = false;    // VK_KHR_cooperative_matrix or VK_NV_cooperative_matrix
+    bool mappableVram = false;         // a large device-local heap the host can map: weights are
+                                       // written in place instead of through a staging copy
 
     bool operator==(const DeviceFeatures&) const = default;
 };
 
 // Names used by LAMPLIGHT_VK_DISABLE and printed by `lamplight-cli devices`, in field order:
 // storage16, fp16, storage8, subgroup_arithmetic, subgroup_shuffle, subgroup_size_control,
-// integer_dot, coopmat. The switch also takes "subgroup" (all three subgroup ones) and "all".
+// integer_dot, coopmat, mappable_vram. The switch also takes "subgroup" (all three subgroup ones) and "all".
 std::vector<std::pair<std::string_view, bool>> featureList(const DeviceFeatures& f);
 
 // Turns off the features named in `spec` (comma-separated, as LAMPLIGHT_VK_DISABLE). Unknown names

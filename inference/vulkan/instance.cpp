@@ -172,9 +172,18 @@ DeviceInfo describe(const vk::raii::PhysicalDevice& pd) {
         if (d.heaps[h].deviceLocal)
             d.deviceLocalBytes += d.heaps[h].size;
     }
-    for (uint32_t t = 0; t < mem.memoryTypeCount; ++t)
-        if (mem.memoryTypes[t].propertyFlags & vk::MemoryPropertyFlagBits::eHostVisible)
-            d.heaps[mem.memoryTypes[t].heapIndex].hostVisible = true;
+    using F = vk::MemoryPropertyFlagBits;
+    for (uint32_t t = 0; t < mem.memoryTypeCount; ++t) {
+        const auto flags = mem.memoryTypes[t].propertyFlags;
+        const uint32_t heap = mem.memoryTypes[t].heapIndex;
+        if (flags & F::eHostVisible)
+            d.heaps[heap].hostVisible = true;
+        // Device-local memory the host can map, and plenty of it (integrated GPUs, software
+        // renderers, resizable BAR; not the 256 MiB BAR window of other discrete GPUs).
+        if ((flags & F::eDeviceLocal) && (flags & F::eHostVisible) && (flags & F::eHostCoherent) &&
+            mem.memoryHeaps[heap].size >= (uint64_t{1} << 30))
+            d.supported.mappableVram = true;
+    }
 
     const auto families = pd.getQueueFamilyProperties();
     const bool compute = std::any_of(families.begin(), families.end(), [](const vk::QueueFamilyProperties& q) {
@@ -297,7 +306,7 @@ std::shared_ptr<Instance> Instance::create(const InstanceOptions& options) {
     }
     for (const auto& u : unknown)
         logger->warn("LAMPLIGHT_VK_DISABLE: unknown feature '{}' (known: storage16, fp16, storage8, subgroup, "
-                     "subgroup_arithmetic, subgroup_shuffle, subgroup_size_control, integer_dot, coopmat, all)", u);
+                     "subgroup_arithmetic, subgroup_shuffle, subgroup_size_control, integer_dot, coopmat, mappable_vram, all)", u);
     return self;
 }
 

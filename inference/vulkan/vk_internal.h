@@ -86,8 +86,10 @@ struct DeviceCore : std::enable_shared_from_this<DeviceCore> {
     // A memory type index with all of `required` (and `preferred` too when possible); throws.
     uint32_t memoryType(uint32_t typeBits, vk::MemoryPropertyFlags required, vk::MemoryPropertyFlags preferred) const;
     // A buffer and its memory; VulkanError with sizes when memory runs out.
+    // `mappable` (when given) says whether the memory chosen is host-visible and coherent.
     std::pair<vk::raii::Buffer, vk::raii::DeviceMemory> allocate(uint64_t bytes, vk::BufferUsageFlags usage,
-                                                                 bool hostVisible, std::string_view label);
+                                                                 bool hostVisible, std::string_view label,
+                                                                 bool* mappable = nullptr);
     // A device-local (or, with `host`, mapped host-visible) storage buffer counted in allocatedBytes.
     Buffer createBuffer(uint64_t bytes, std::string_view label, bool host);
     // The error for an allocation that does not fit, with the sizes.
@@ -104,7 +106,8 @@ struct Buffer::Impl {
     uint64_t allocated = 0;  // size rounded up to 4
     std::optional<vk::raii::Buffer> buffer;
     std::optional<vk::raii::DeviceMemory> memory;
-    void* mapped = nullptr;  // host buffers only
+    void* mapped = nullptr;   // host buffers only: mapped for the buffer's lifetime
+    bool hostAccess = false;  // the memory is host-visible and coherent (uploads need no staging)
     ~Impl() {  // the buffer before its memory
         const bool counted = buffer.has_value();  // set only once the allocation succeeded
         buffer.reset();
