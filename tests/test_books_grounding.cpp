@@ -31,6 +31,27 @@ private slots:
         QCOMPARE(r.mentionedCandidates, (QStringList{"weir-project-hail-mary", "adams-hitchhiker"}));
     }
 
+    // Titles too short to look for in running text ("We") still count when quoted or emphasised.
+    void shortTitlesWhenQuoted() {
+        std::vector<Book> books = books_;
+        Book we;
+        we.id = QStringLiteral("zamyatin-we");
+        we.title = QStringLiteral("We");
+        we.author = QStringLiteral("Yevgeny Zamyatin");
+        books.push_back(we);
+        const GroundingChecker checker(books);
+        const auto asCandidate = checker.check("Try *We* by Yevgeny Zamyatin, the first modern dystopia.", {"zamyatin-we"});
+        QVERIFY(asCandidate.onlyCandidates());
+        QCOMPARE(asCandidate.mentionedCandidates, QStringList{"zamyatin-we"});
+        const auto notCandidate = checker.check("Try \"We\" by Yevgeny Zamyatin.", {"herbert-dune"});
+        QCOMPARE(notCandidate.flags.size(), size_t(1));
+        QCOMPARE(notCandidate.flags[0].kind, GroundingFlag::Kind::NotACandidate);
+        QCOMPARE(notCandidate.flags[0].bookId, QStringLiteral("zamyatin-we"));
+        const auto prose = checker.check("We think you will like Dune.", {"herbert-dune"});
+        QVERIFY(prose.onlyCandidates());
+        QCOMPARE(prose.mentionedCandidates, QStringList{"herbert-dune"});
+    }
+
     void catalogueBookThatWasNotACandidate() {
         const auto r = check("Try Project Hail Mary, or Dune if you want something epic.", {"weir-project-hail-mary"});
         QCOMPARE(r.flags.size(), size_t(1));

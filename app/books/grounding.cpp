@@ -15,6 +15,9 @@ GroundingChecker::GroundingChecker(const std::vector<Book>& catalogue) {
         for (const QString& t : {b.title, b.originalTitle, b.titleZh, normaliseTitle(b.title)}) {
             const QString key = foldText(t);
             const bool cjk = containsCjk(key);
+            if (!key.isEmpty() && !quotedTitles_.contains(key))
+                quotedTitles_.insert(key, b.id);
+            // Short titles would match ordinary words of running text ("We", "It"): only quoted.
             if ((cjk && key.size() >= 2) || (!cjk && key.size() >= 4))
                 titles_.push_back({key, t == normaliseTitle(b.title) ? b.title : t, b.id});
         }
@@ -30,9 +33,10 @@ QString GroundingChecker::resolve(const QString& quoted) const {
     t.remove(tail);
     const QString key = foldText(t);
     const QString normal = normaliseTitle(t);
-    for (const Title& title : titles_)
-        if (title.key == key || title.key == normal)
-            return title.id;
+    if (const auto it = quotedTitles_.find(key); it != quotedTitles_.end())
+        return it.value();
+    if (const auto it = quotedTitles_.find(normal); it != quotedTitles_.end())
+        return it.value();
     return {};
 }
 
@@ -86,9 +90,18 @@ GroundingReport GroundingChecker::check(const QString& answer, const QStringList
              !speechEnds.contains(inner.back()) && !inner.contains(QLatin1String(", ")) && !inner.contains(QChar(u'，')));
         if (!titleLike)
             continue;
-        const QString id = resolve(inner);
-        if (!id.isEmpty())
-            continue; // a catalogue book: handled above
+        if (const QString id = resolve(inner); !id.isEmpty()) {
+            // A catalogue book: the running-text pass found it unless its title is too short to
+            // look for there.
+            if (candidateIds.contains(id)) {
+                if (!report.mentionedCandidates.contains(id))
+                    report.mentionedCandidates << id;
+            } else if (!flagged.contains(id)) {
+                flagged << id;
+                report.flags.push_back({GroundingFlag::Kind::NotACandidate, inner, id});
+            }
+            continue;
+        }
         // A quoted candidate author name or a fragment of a candidate title is not an invention.
         bool partOfKnown = false;
         const QString key = foldText(inner);

@@ -7,6 +7,9 @@
 
 #include "books/book.h"
 
+#include <QHash>
+#include <QString>
+
 #include <vector>
 
 namespace lamp::books {
@@ -36,7 +39,9 @@ private:
         QString id;
     };
     QString resolve(const QString& quoted) const; // the id of a quoted title, or empty
-    std::vector<Title> titles_;                   // longest key first
+    std::vector<Title> titles_;                   // longest key first (found in running text)
+    QHash<QString, QString> quotedTitles_;        // folded title → id, every title however short
+                                                  // ("We"): matched only when quoted or emphasised
     QStringList authors_;                         // normaliseAuthor of every author: quoting one is no title
 };
 
