@@ -6,6 +6,7 @@
 // every model is printed.
 #include "model/model.h"
 #include "model/session.h"
+#include "support/reference_data.h"
 #include "support/shared_data.h"
 #include "tokenizer/tokenizer.h"
 
@@ -20,49 +21,9 @@
 #include <fstream>
 
 using namespace lamp;
-
-namespace {
-
-std::vector<int32_t> ids(const QJsonArray& array) {
-    std::vector<int32_t> out;
-    for (const auto& v : array)
-        out.push_back(static_cast<int32_t>(v.toInteger()));
-    return out;
-}
-
-std::vector<float> readFloats(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary | std::ios::ate);
-    if (!in)
-        return {};
-    const auto bytes = static_cast<size_t>(in.tellg());
-    std::vector<float> out(bytes / sizeof(float));
-    in.seekg(0);
-    in.read(reinterpret_cast<char*>(out.data()), static_cast<std::streamsize>(out.size() * sizeof(float)));
-    return out;
-}
-
-double nmse(std::span<const float> ours, std::span<const float> ref) {
-    double num = 0.0, den = 0.0;
-    for (size_t i = 0; i < ref.size(); ++i) {
-        const double d = static_cast<double>(ours[i]) - ref[i];
-        num += d * d;
-        den += static_cast<double>(ref[i]) * ref[i];
-    }
-    return num / den;
-}
-
-int32_t argmax(std::span<const float> logits) {
-    return static_cast<int32_t>(std::max_element(logits.begin(), logits.end()) - logits.begin());
-}
-
-QJsonObject readManifest(const std::filesystem::path& shared) {
-    QFile f(QString::fromStdString((shared / "reference" / "models.json").string()));
-    if (!f.open(QIODevice::ReadOnly))
-        return {};
-    return QJsonDocument::fromJson(f.readAll()).object();
-}
-
-} // namespace
+using lamp::test::argmax;
+using lamp::test::nmse;
+using lamp::test::readFloats;
 
 class TestReferenceLogits : public QObject {
     Q_OBJECT
@@ -70,7 +31,7 @@ class TestReferenceLogits : public QObject {
 private slots:
     void logitsMatchReference() {
         LAMP_REQUIRE_SHARED(shared);
-        const QJsonObject manifest = readManifest(shared);
+        const QJsonObject manifest = test::readReferenceManifest(shared);
         const QJsonArray models = manifest.value("models").toArray();
         QVERIFY2(!models.isEmpty(), "reference/models.json lists no models");
         QStringList failures;
@@ -81,7 +42,7 @@ private slots:
             auto model = Model::load(shared / file);
             for (const auto& c : entry.value("cases").toArray()) {
                 const QJsonObject kase = c.toObject();
-                const auto tokens = ids(kase.value("tokens").toArray());
+                const auto tokens = test::tokenIds(kase.value("tokens").toArray());
                 const int64_t vocab = kase.value("n_vocab").toInteger();
                 const double tolerance = kase.value("tolerance_nmse").toDouble();
                 const auto ref = readFloats(shared / kase.value("logits").toString().toStdString());
@@ -118,13 +79,13 @@ private slots:
 
     void greedyMatchesReference() {
         LAMP_REQUIRE_SHARED(shared);
-        const QJsonArray greedy = readManifest(shared).value("greedy").toArray();
+        const QJsonArray greedy = test::readReferenceManifest(shared).value("greedy").toArray();
         QVERIFY2(!greedy.isEmpty(), "reference/models.json lists no greedy continuations");
         for (const auto& g : greedy) {
             const QJsonObject entry = g.toObject();
             const std::string file = entry.value("file").toString().toStdString();
-            const auto prompt = ids(entry.value("prompt_tokens").toArray());
-            const auto expected = ids(entry.value("greedy_tokens").toArray());
+            const auto prompt = test::tokenIds(entry.value("prompt_tokens").toArray());
+            const auto expected = test::tokenIds(entry.value("greedy_tokens").toArray());
             auto model = Model::load(shared / file);
             SessionOptions options;
             options.contextLength = static_cast<int64_t>(prompt.size() + expected.size());

@@ -15,6 +15,7 @@
 #include "gguf/gguf_file.h"
 #include "model/model.h"
 #include "model/session.h"
+#include "support/reference_data.h"
 #include "support/shared_data.h"
 #include "support/vulkan_harness.h"
 #include "vulkan/instance.h"
@@ -35,45 +36,13 @@
 #include <utility>
 
 using namespace lamp;
+using lamp::test::argmax;
+using lamp::test::nmse;
+using lamp::test::readFloats;
 
 namespace {
 
 constexpr double kCpuTolerance = 5e-4;  // NMSE against the CPU backend without a reference tolerance
-
-std::vector<int32_t> ids(const QJsonArray& array) {
-    std::vector<int32_t> out;
-    for (const auto& v : array)
-        out.push_back(static_cast<int32_t>(v.toInteger()));
-    return out;
-}
-
-std::vector<float> readFloats(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary | std::ios::ate);
-    if (!in)
-        return {};
-    std::vector<float> out(static_cast<size_t>(in.tellg()) / sizeof(float));
-    in.seekg(0);
-    in.read(reinterpret_cast<char*>(out.data()), static_cast<std::streamsize>(out.size() * sizeof(float)));
-    return out;
-}
-
-double nmse(std::span<const float> ours, std::span<const float> ref) {
-    if (ours.size() != ref.size())
-        return INFINITY;
-    double num = 0.0, den = 0.0;
-    for (size_t i = 0; i < ref.size(); ++i) {
-        if (std::isnan(ours[i]))
-            return INFINITY;
-        const double d = static_cast<double>(ours[i]) - ref[i];
-        num += d * d;
-        den += static_cast<double>(ref[i]) * ref[i];
-    }
-    return num / den;
-}
-
-int32_t argmax(std::span<const float> logits) {
-    return static_cast<int32_t>(std::max_element(logits.begin(), logits.end()) - logits.begin());
-}
 
 // `count` token ids spread over the vocabulary (deterministic, BOS-free).
 std::vector<int32_t> someTokens(int64_t vocab, size_t count) {
@@ -93,13 +62,6 @@ std::vector<int32_t> greedy(Session& session, const std::vector<int32_t>& prompt
             session.append(out.back());
     }
     return out;
-}
-
-QJsonObject readManifest(const std::filesystem::path& shared) {
-    QFile f(QString::fromStdString((shared / "reference" / "models.json").string()));
-    if (!f.open(QIODevice::ReadOnly))
-        return {};
-    return QJsonDocument::fromJson(f.readAll()).object();
 }
 
 // The reference tolerance of each model file ("stories260K.gguf" → 2e-6), the largest of its cases.
@@ -167,7 +129,7 @@ private slots:
     void everyModelMatchesTheCpu() {
         LAMP_REQUIRE_SHARED(shared);
         QVERIFY(instance_);
-        const auto tolerance = tolerances(readManifest(shared));
+        const auto tolerance = tolerances(test::readReferenceManifest(shared));
         QStringList failures;
         for (const auto& path : sharedModels(shared)) {
             auto model = Model::load(path);
@@ -198,7 +160,7 @@ private slots:
     void referenceLogitsAndGreedy() {
         LAMP_REQUIRE_SHARED(shared);
         QVERIFY(instance_);
-        const QJsonObject manifest = readManifest(shared);
+        const QJsonObject manifest = test::readReferenceManifest(shared);
         QStringList failures;
         int cases = 0;
         for (const auto& m : manifest.value("models").toArray()) {
@@ -206,7 +168,7 @@ private slots:
             auto model = Model::load(shared / entry.value("file").toString().toStdString());
             for (const auto& c : entry.value("cases").toArray()) {
                 const QJsonObject kase = c.toObject();
-                const auto tokens = ids(kase.value("tokens").toArray());
+                const auto tokens = test::tokenIds(kase.value("tokens").toArray());
                 const auto ref = readFloats(shared / kase.value("logits").toString().toStdString());
                 const double tolerance = kase.value("tolerance_nmse").toDouble();
                 const auto ctx = static_cast<int64_t>(tokens.size());
@@ -223,8 +185,8 @@ private slots:
         for (const auto& g : manifest.value("greedy").toArray()) {
             const QJsonObject entry = g.toObject();
             auto model = Model::load(shared / entry.value("file").toString().toStdString());
-            const auto prompt = ids(entry.value("prompt_tokens").toArray());
-            const auto expected = ids(entry.value("greedy_tokens").toArray());
+            const auto prompt = test::tokenIds(entry.value("prompt_tokens").toArray());
+            const auto expected = test::tokenIds(entry.value("greedy_tokens").toArray());
             const auto ctx = static_cast<int64_t>(prompt.size() + expected.size());
             Session gpu(*model, on(vulkanFor(*model, ctx), ctx));
             const auto got = greedy(gpu, prompt, expected.size());
@@ -245,7 +207,7 @@ private slots:
     void splitBuffersAndBatches() {
         LAMP_REQUIRE_SHARED(shared);
         QVERIFY(instance_);
-        const auto tolerance = tolerances(readManifest(shared));
+        const auto tolerance = tolerances(test::readReferenceManifest(shared));
         for (const char* file : {"tiny-llama-q4_k_m.gguf", "tiny-gpt2-q8_0.gguf", "tiny-qwen2-q8_0.gguf"}) {
             auto model = Model::load(shared / "models" / file);
             const int64_t ctx = 96;
