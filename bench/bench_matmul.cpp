@@ -6,6 +6,9 @@
 // memory, not from the last-level cache, as in a real model.
 //   bench_matmul [--types q8_0,q4_k,...] [--threads 1,2] [--isa portable|avx2|avx512|all]
 //                [--rows 2048] [--cols 5632] [--pp-tokens 512] [--seconds 1.0] [--no-pp] [--no-tg]
+//                [--in-cache]  decode from one copy of the matrix (with --rows 64 --cols 2048 it stays
+//                            in L2): the kernel's compute ceiling in GB/s, to compare with the
+//                            memory bandwidth (a kernel well above it leaves generation memory-bound)
 //                [--sweep]   GFLOP/s of both kernel paths for batches of 1 .. 512 tokens, to place
 //                            the switch-over from per-row dot products to the packed GEMM
 // The machine may be shared and noisy: each figure is the best of several rounds, and the read
@@ -163,7 +166,7 @@ int main(int argc, char** argv) {
     std::string isaArg;
     int64_t rows = 2048, cols = 5632, ppTokens = 512;
     double minSeconds = 1.0;
-    bool pp = true, tg = true, sweep = false;
+    bool pp = true, tg = true, sweep = false, inCache = false;
     for (int i = 1; i < argc; ++i) {
         const std::string_view a = argv[i];
         const auto next = [&]() -> std::string_view {
@@ -186,6 +189,7 @@ int main(int argc, char** argv) {
         else if (a == "--no-pp") pp = false;
         else if (a == "--no-tg") tg = false;
         else if (a == "--sweep") sweep = true;
+        else if (a == "--in-cache") inCache = true;
         else {
             std::fprintf(stderr, "unknown argument %s\n", argv[i]);
             return 2;
@@ -250,7 +254,7 @@ int main(int argc, char** argv) {
             std::fprintf(stderr, "unknown type %s\n", name.c_str());
             return 2;
         }
-        const Matrices m = makeMatrices(*type, rows, cols, tg ? size_t{512} << 20 : 0);
+        const Matrices m = makeMatrices(*type, rows, cols, tg && !inCache ? size_t{512} << 20 : 0);
         for (Isa isa : isas) {
             setIsa(isa);
             for (int threads : threadCounts) {

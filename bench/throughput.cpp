@@ -113,6 +113,7 @@ ThroughputResult runThroughput(const ThroughputOptions& options) {
         so.contextLength = std::min(so.contextLength, model->maxPositions());
     Session session(*model, so);
     r.threads = session.threads();
+    r.kvCacheBytes = session.kvBytes();
     const int repeats = std::max(options.repeats, 1);
 
     if (options.promptTokens > 0) {
@@ -147,7 +148,7 @@ ThroughputResult runThroughput(const ThroughputOptions& options) {
         meanAndStddev(rates, r.tgTokensPerSecond, r.tgStddev);
     }
     r.peakRssBytes = peakRss();
-    r.bandwidthBytesPerSecond = measureReadBandwidth(r.threads);
+    r.bandwidthBytesPerSecond = measureReadBandwidth(r.threads, options.bandwidthBytes);
     if (r.bandwidthBytesPerSecond > 0)
         r.tgBandwidthFraction = static_cast<double>(r.weightBytesPerToken) * r.tgTokensPerSecond / r.bandwidthBytesPerSecond;
     return r;

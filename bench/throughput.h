@@ -4,6 +4,7 @@
 // memory bandwidth with the fraction of it that generation reaches.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -15,6 +16,7 @@ struct ThroughputOptions {
     int64_t generateTokens = 128;  // -n; 0 skips generation
     int threads = 0;               // -t; 0: every hardware thread
     int repeats = 3;               // -r; the mean and spread are reported
+    size_t bandwidthBytes = size_t{1} << 30;  // buffer of the bandwidth measurement (tests: small)
 };
 
 struct ThroughputResult {
@@ -26,7 +28,10 @@ struct ThroughputResult {
     uint64_t weightBytesPerToken = 0;  // weight bytes a generated token reads (every matrix once)
     double ppTokensPerSecond = 0, ppStddev = 0;
     double tgTokensPerSecond = 0, tgStddev = 0;
-    uint64_t peakRssBytes = 0;
+    uint64_t kvCacheBytes = 0;         // the session's KV cache (context = max(-p, -n + 1))
+    uint64_t peakRssBytes = 0;         // over the whole run (prompt processing included)
+    // Resident memory should stay within the mapped file plus the KV cache plus 10%.
+    uint64_t memoryLimitBytes() const { return (modelBytes + kvCacheBytes) * 11 / 10; }
     double bandwidthBytesPerSecond = 0;  // measured in the same run, same threads
     double tgBandwidthFraction = 0;      // weightBytesPerToken × tg/s ÷ bandwidth
 };

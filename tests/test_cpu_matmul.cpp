@@ -25,7 +25,10 @@
 #include <random>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
+
+#include <time.h>
 
 using namespace lamp;
 using namespace lamp::cpu;
@@ -310,6 +313,75 @@ private slots:
             ThreadPool pool(3);
             if (i % 2 == 0)
                 pool.run(10, [](int64_t, int64_t, int) {});
+        }
+    }
+
+    void poolWorkersSleepWhenIdle() {
+        // Workers spin for a fraction of a millisecond after a job, then sleep: an idle pool must
+        // not burn a core (the app keeps its pool while the user reads). Spinning workers would
+        // use about as much CPU as the pause lasts, times three; sleeping ones almost none.
+        ThreadPool pool(4);
+        pool.run(64, 1, [](int64_t, int64_t, int) {});
+        const auto cpuNow = [] {
+            timespec ts{};
+            clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+            return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+        };
+        const double before = cpuNow();
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        const double used = cpuNow() - before;
+        QVERIFY2(used < 0.1, ("an idle pool used " + std::to_string(used) +
+                              " s of CPU in 0.3 s: its workers do not go to sleep").c_str());
+    }
+
+    // ---- kernel choice ------------------------------------------------------------------------
+
+    void everyIsaHasItsOwnKernels() {
+        // Forcing an instruction set must run that set's code, or the tests below would check the
+        // portable kernels three times over.
+        const std::vector<Isa> isas = supportedIsas();
+        for (TensorType type : kTypes)
+            for (size_t i = 0; i < isas.size(); ++i)
+                for (size_t j = i + 1; j < isas.size(); ++j)
+                    QVERIFY2(detail::vecDotKernel(type, isas[i]) != detail::vecDotKernel(type, isas[j]),
+                             (std::string(tensorTypeName(type)) + ": " + std::string(isaName(isas[i])) +
+                              " and " + std::string(isaName(isas[j])) + " share a vec-dot kernel").c_str());
+        for (size_t i = 0; i < isas.size(); ++i)
+            for (size_t j = i + 1; j < isas.size(); ++j) {
+                QVERIFY(detail::gemmQ8Kernel(isas[i]) != detail::gemmQ8Kernel(isas[j]));
+                QVERIFY(detail::gemmF32Kernel(isas[i]) != detail::gemmF32Kernel(isas[j]));
+            }
+    }
+
+    void pairedActivationsMatchSingleBlocks() {
+        // The AVX-512 kernels read activations two blocks at a time (BlockQ8A2); the pairs must
+        // hold exactly the codes and scales of the one-block format, zeros after an odd count.
+        std::mt19937 rng(7);
+        for (int64_t blocks : {1, 2, 3, 28, 33}) {
+            const int64_t n = 32 * blocks;
+            const std::vector<float> x = makeActivations(1, n, rng);
+            for (Isa isa : supportedIsas()) {
+                std::vector<detail::BlockQ8A> single(static_cast<size_t>(blocks));
+                std::vector<detail::BlockQ8A2> pairs(static_cast<size_t>((blocks + 1) / 2));
+                std::memset(pairs.data(), 0x5a, pairs.size() * sizeof(detail::BlockQ8A2));
+                detail::quantizeQ8A(x.data(), single.data(), n, isa);
+                detail::quantizeQ8A2(x.data(), pairs.data(), n, isa);
+                for (int64_t b = 0; b < blocks; ++b) {
+                    const detail::BlockQ8A& one = single[static_cast<size_t>(b)];
+                    const detail::BlockQ8A2& pair = pairs[static_cast<size_t>(b / 2)];
+                    const int k = static_cast<int>(b % 2);
+                    QCOMPARE(pair.d[k], one.d);
+                    QCOMPARE(pair.dsum[k], one.d * static_cast<float>(one.sum));
+                    QVERIFY(std::memcmp(pair.qs + 32 * k, one.qs, 32) == 0);
+                }
+                if (blocks % 2 != 0) {
+                    const detail::BlockQ8A2& last = pairs.back();
+                    QCOMPARE(last.d[1], 0.0f);
+                    QCOMPARE(last.dsum[1], 0.0f);
+                    for (int i = 32; i < 64; ++i)
+                        QCOMPARE(static_cast<int>(last.qs[i]), 0);
+                }
+            }
         }
     }
 

@@ -45,6 +45,7 @@ int runBench(Args& args) {
                               {"tg_tokens_per_s", r.tgTokensPerSecond},
                               {"tg_stddev", r.tgStddev},
                               {"peak_rss_bytes", static_cast<double>(r.peakRssBytes)},
+                              {"kv_cache_bytes", static_cast<double>(r.kvCacheBytes)},
                               {"bandwidth_bytes_per_s", r.bandwidthBytesPerSecond},
                               {"weight_bytes_per_token", static_cast<double>(r.weightBytesPerToken)},
                               {"tg_bandwidth_fraction", r.tgBandwidthFraction}};
@@ -64,7 +65,9 @@ int runBench(Args& args) {
                     static_cast<long long>(o.generateTokens), r.tgTokensPerSecond, r.tgStddev,
                     humanBytes(r.weightBytesPerToken).c_str(), 100.0 * r.tgBandwidthFraction,
                     r.bandwidthBytesPerSecond / 1e9);
-    std::printf("peak memory %s resident\n", humanBytes(r.peakRssBytes).c_str());
+    std::printf("peak memory %s resident (limit: file + %s KV cache + 10%% = %s)\n",
+                humanBytes(r.peakRssBytes).c_str(), humanBytes(r.kvCacheBytes).c_str(),
+                humanBytes(r.memoryLimitBytes()).c_str());
     return 0;
 }
 

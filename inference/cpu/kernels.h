@@ -46,8 +46,21 @@ struct BlockQ8A {
 };
 static_assert(sizeof(BlockQ8A) == 40);
 
+// Two consecutive 32-value blocks in the layout the AVX-512 kernels of the 32-value formats read:
+// one 64-byte load of codes and one 16-byte load of everything the float part needs, so the
+// per-block scale arithmetic runs two blocks at a time. Value v of block k = d[k] * qs[32k + v].
+struct alignas(16) BlockQ8A2 {
+    static constexpr int kValues = 64;
+    float d[2];      // scales of the two blocks
+    float dsum[2];   // d[k] * Σ codes of block k (for code offsets and minimums)
+    int8_t qs[64];   // codes, -127..127; a missing second block (odd count) is all zero
+};
+static_assert(sizeof(BlockQ8A2) == 80);
+
 // x[0..n) -> n / 32 blocks (n a multiple of 32).
 void quantizeQ8A(const float* x, BlockQ8A* out, int64_t n, Isa isa);
+// The same codes and scales as quantizeQ8A, in (n / 32 + 1) / 2 pairs.
+void quantizeQ8A2(const float* x, BlockQ8A2* out, int64_t n, Isa isa);
 // x[0..n) -> n / 256 lamp::BlockQ8_K blocks (d = max|x| / 127, bsums filled).
 void quantizeQ8K(const float* x, BlockQ8_K* out, int64_t n, Isa isa);
 // The same with the codes of every 128 values reordered as values 0-31, 64-95, 32-63, 96-127
@@ -64,16 +77,17 @@ using VecDotFn = void (*)(const std::byte* w, size_t rowStride, int64_t nRows, c
 // the wider one has none); nullptr when the type is not multipliable.
 VecDotFn vecDotKernel(TensorType type, Isa isa);
 // Which activation format that kernel wants.
-enum class ActFormat { Float, Q8A, Q8K, Q8KSwapped };
+enum class ActFormat { Float, Q8A, Q8A2, Q8K, Q8KSwapped };
 ActFormat actFormat(TensorType type, Isa isa);
 
 // Per-family tables (each returns nullptr for the types it does not implement).
 VecDotFn vecDotPortable(TensorType type);
 VecDotFn vecDotAvx2(TensorType type);
 VecDotFn vecDotAvx2K(TensorType type);
-VecDotFn vecDotAvx512(TensorType type);   // all: its own, vecDotAvx512K4, vecDotAvx512K
+VecDotFn vecDotAvx512(TensorType type);   // all: its own, vecDotAvx512K4, K6, vecDotAvx512K
 VecDotFn vecDotAvx512K(TensorType type);
 VecDotFn vecDotAvx512K4(TensorType type);  // Q4_K, Q5_K on 512-bit vectors (Q8KSwapped)
+VecDotFn vecDotAvx512K6(TensorType type);  // Q6_K on 512-bit vectors (Q8K)
 
 // ---- the uniform 8-bit GEMM layout ---------------------------------------------------------
 

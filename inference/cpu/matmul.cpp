@@ -88,9 +88,12 @@ void matmulVecDot(const WeightMatrix& w, const float* x, int64_t nTokens, float*
     const void* xq = x;
     size_t xStride = static_cast<size_t>(w.cols) * sizeof(float);
     if (format != ActFormat::Float) {
-        const int64_t blockValues = format == ActFormat::Q8A ? 32 : 256;
-        const size_t blockBytes = format == ActFormat::Q8A ? sizeof(BlockQ8A) : sizeof(BlockQ8_K);
-        xStride = static_cast<size_t>(w.cols / blockValues) * blockBytes;
+        if (format == ActFormat::Q8A)
+            xStride = static_cast<size_t>(w.cols / 32) * sizeof(BlockQ8A);
+        else if (format == ActFormat::Q8A2)
+            xStride = static_cast<size_t>((w.cols / 32 + 1) / 2) * sizeof(BlockQ8A2);
+        else
+            xStride = static_cast<size_t>(w.cols / 256) * sizeof(BlockQ8_K);
         std::byte* buf = activationScratch().get(xStride * static_cast<size_t>(nTokens));
         const auto quantizeTokens = [&](int64_t begin, int64_t end, int) {
             for (int64_t t = begin; t < end; ++t) {
@@ -98,6 +101,8 @@ void matmulVecDot(const WeightMatrix& w, const float* x, int64_t nTokens, float*
                 const float* src = x + t * w.cols;
                 if (format == ActFormat::Q8A)
                     quantizeQ8A(src, reinterpret_cast<BlockQ8A*>(dst), w.cols, isa);
+                else if (format == ActFormat::Q8A2)
+                    quantizeQ8A2(src, reinterpret_cast<BlockQ8A2*>(dst), w.cols, isa);
                 else if (format == ActFormat::Q8K)
                     quantizeQ8K(src, reinterpret_cast<BlockQ8_K*>(dst), w.cols, isa);
                 else

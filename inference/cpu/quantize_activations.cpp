@@ -136,6 +136,24 @@ void quantizeQ8A(const float* x, BlockQ8A* out, int64_t n, Isa isa) {
     }
 }
 
+void quantizeQ8A2(const float* x, BlockQ8A2* out, int64_t n, Isa isa) {
+    const int64_t blocks = n / 32;
+    for (int64_t b = 0; b < blocks; ++b) {
+        BlockQ8A2& pair = out[b / 2];
+        const int k = static_cast<int>(b % 2);
+        int8_t* q = pair.qs + 32 * k;
+        const float d = quantize32(x + 32 * b, q, isa);
+        pair.d[k] = d;
+        pair.dsum[k] = d * static_cast<float>(sum16(q, isa) + sum16(q + 16, isa));
+    }
+    if (blocks % 2 != 0) {
+        BlockQ8A2& last = out[blocks / 2];
+        last.d[1] = 0.0f;
+        last.dsum[1] = 0.0f;
+        std::fill(last.qs + 32, last.qs + 64, int8_t{0});
+    }
+}
+
 void quantizeQ8K(const float* x, BlockQ8_K* out, int64_t n, Isa isa) {
     for (int64_t b = 0; b < n / 256; ++b) {
         BlockQ8_K& blk = out[b];

@@ -29,6 +29,12 @@ inline void cpuRelax() {
 #endif
 }
 
+// After this long a waiting thread yields its core between checks instead of only pausing: on a
+// machine with more runnable threads than cores, the thread it waits for may be queued behind it,
+// and pure spinning would keep it off the core. (On a shared 2-core machine at load 12, 2-thread
+// generation ran 25-55% faster with the yield, and its threads fell asleep 10-30 times less often.)
+constexpr auto kSpinBeforeYield = std::chrono::microseconds(20);
+
 // Spins until pred() holds or kSpin has passed; returns pred().
 template <typename Pred>
 bool spinUntil(Pred pred) {
@@ -37,8 +43,13 @@ bool spinUntil(Pred pred) {
         if (pred())
             return true;
         cpuRelax();
-        if ((i & 63) == 0 && std::chrono::steady_clock::now() - start > kSpin)
-            return pred();
+        if ((i & 63) == 0) {
+            const auto waited = std::chrono::steady_clock::now() - start;
+            if (waited > kSpin)
+                return pred();
+            if (waited > kSpinBeforeYield)
+                std::this_thread::yield();
+        }
     }
 }
 

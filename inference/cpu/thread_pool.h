@@ -3,7 +3,7 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
+#include <type_traits>
 
 namespace lamp::cpu {
 
@@ -24,7 +24,10 @@ public:
     // four per thread), so a late or preempted thread is covered by the others. An exception
     // thrown by fn is rethrown here (the first one; the other chunks still run). Not reentrant: fn
     // must not call run(), and one pool serves one calling thread at a time.
-    using Task = std::function<void(int64_t begin, int64_t end, int threadIndex)>;
+    //
+    // The task is taken by reference (Task below), never copied: a std::function would allocate
+    // for every lambda with more than two captures, i.e. for every matrix product of every token.
+    class Task;
     void run(int64_t n, const Task& fn);
     // The same with chunks of exactly `grain` indices (the last may be shorter).
     void run(int64_t n, int64_t grain, const Task& fn);
@@ -32,6 +35,28 @@ public:
 private:
     struct Impl;
     Impl* impl_;
+};
+
+// A non-owning reference to a callable fn(int64_t begin, int64_t end, int threadIndex), valid while
+// the callable lives (for run(): the call's full expression, so a lambda written in the call is
+// fine).
+class ThreadPool::Task {
+public:
+    template <typename F>
+        requires(!std::is_same_v<std::remove_cvref_t<F>, Task> &&
+                 std::is_invocable_v<const F&, int64_t, int64_t, int>)
+    Task(const F& fn)  // NOLINT(google-explicit-constructor): lambdas convert implicitly
+        : object_(&fn), call_([](const void* object, int64_t begin, int64_t end, int thread) {
+              (*static_cast<const F*>(object))(begin, end, thread);
+          }) {}
+
+    void operator()(int64_t begin, int64_t end, int threadIndex) const {
+        call_(object_, begin, end, threadIndex);
+    }
+
+private:
+    const void* object_;
+    void (*call_)(const void*, int64_t, int64_t, int);
 };
 
 } // namespace lamp::cpu

@@ -309,7 +309,7 @@ ActFormat actFormat(TensorType type, Isa isa) {
     case TensorType::Q4_1:
     case TensorType::Q5_0:
     case TensorType::Q5_1:
-    case TensorType::Q8_0: return ActFormat::Q8A;
+    case TensorType::Q8_0: return isa == Isa::Avx512 ? ActFormat::Q8A2 : ActFormat::Q8A;
     case TensorType::Q4_K:
     case TensorType::Q5_K:
         return isa == Isa::Avx512 && vecDotAvx512K4(type) ? ActFormat::Q8KSwapped : ActFormat::Q8K;

@@ -167,8 +167,16 @@ void attentionSplit(const AttentionArgs& a, const RowKernels& kern, cpu::ThreadP
     const int64_t kvHeads = a.kv->kvHeads(), group = a.headCount / kvHeads;
     const int64_t dv = a.kv->valueLength();
     const int64_t pairs = a.n * kvHeads, tasks = pairs * chunks;
-    std::vector<float> partOut(static_cast<size_t>(tasks * group * dv));
-    std::vector<float> partMax(static_cast<size_t>(tasks * group)), partSum(partMax.size());
+    // The partial results live in buffers of the calling thread that only grow: this runs for
+    // every layer of every generated token, which must not allocate. (Bound to references here:
+    // a thread_local named inside the task would be the worker's own.)
+    thread_local std::vector<float> outStore, maxStore, sumStore;
+    std::vector<float>& partOut = outStore;
+    std::vector<float>& partMax = maxStore;
+    std::vector<float>& partSum = sumStore;
+    partOut.resize(std::max(partOut.size(), static_cast<size_t>(tasks * group * dv)));
+    partMax.resize(std::max(partMax.size(), static_cast<size_t>(tasks * group)));
+    partSum.resize(partMax.size());
     pool.run(tasks, [&](int64_t begin, int64_t end, int) {
         thread_local std::vector<float> scores;
         for (int64_t task = begin; task < end; ++task) {
