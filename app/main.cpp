@@ -36,6 +36,10 @@ int main(int argc, char* argv[]) {
                                           QStringLiteral("The models folder (default: the one chosen last, else in the app data folder)."),
                                           QStringLiteral("path"));
     parser.addOption(modelsFolder);
+    const QCommandLineOption booksDb(QStringLiteral("books-db"),
+                                     QStringLiteral("The book assistant's database (default: books.db in the app data folder)."),
+                                     QStringLiteral("path"));
+    parser.addOption(booksDb);
     // For the end-to-end test and the screenshot script (scripts/screenshots.sh).
     lamp::app::AutomationOptions::addTo(parser);
     parser.process(app);
@@ -51,6 +55,7 @@ int main(int argc, char* argv[]) {
     options.modelPath = parser.value(model);
     options.historyPath = parser.value(historyFile);
     options.modelsFolder = parser.value(modelsFolder);
+    options.booksPath = parser.value(booksDb);
     options.rememberModel = true;
     lamp::app::AppController controller(options);
     lamp::app::AppController::provideInstance(&controller);

@@ -2,7 +2,10 @@
 // streamed, coalesced deltas that add up to the answer; stop within one token (also during the
 // prompt); supersession, model change, unload and destruction in the middle of an answer; same seed
 // same text; prompt reuse across turns and the per-conversation session cache; and the GUI event
-// loop's worst latency while a model generates.
+// loop's worst latency while a model generates. Background work: prompt-only requests (after a
+// model change) and their cancelling. Through the AppController (what the window's buttons and Esc
+// call): a load cancelled from the GUI thread, Esc stopping a real answer within one token with the
+// partial answer saved as "stopped", and a model change re-evaluating the open conversation.
 //
 // Two models, written by our own GGUF writer: the tiny test model (fast) and a wider one (random
 // weights, ~40 MB) whose answers take long enough to stop, switch or measure latency in the middle.
@@ -14,9 +17,12 @@
 #include "worker/generation_worker.h"
 #include "worker/session_cache.h"
 
+#include "history/history_store.h"
 #include "model/model.h"
+#include "ui_models/app_controller.h"
 
 #include <QElapsedTimer>
+#include <QSemaphore>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTimer>
@@ -559,6 +565,181 @@ private Q_SLOTS:
         answer(QStringLiteral("a"), ask(QStringLiteral("Tell me about the lamp")));
         answer(QStringLiteral("b"), ask(QStringLiteral("Something else entirely")));
         QCOMPARE(answer(QStringLiteral("a"), ask(QStringLiteral("Tell me about the lamp"))).promptTokensReused, 0);
+    }
+
+    // Prompt-only: the conversation is evaluated without an answer (rendered without the generation
+    // prompt), and the next turn reuses every token of it. Never shown as generating; a new request
+    // stops it; its errors are not the user's.
+    void promptOnlyPreparesTheNextAnswer() {
+        GenerationController c;
+        Recorder rec(c);
+        QSignalSpy errors(&c, &GenerationController::errorOccurred);
+        const QList<ChatTurn> none = ask(QStringLiteral("hello"));
+        const quint64 noModel = c.prepare(QStringLiteral("a"), none, settingsFor(8));
+        QVERIFY(waitFor([&] { return rec.finished(noModel); }));
+        QCOMPARE(rec.results[noModel].finish, FinishReason::Error);
+        QVERIFY(rec.results[noModel].promptOnly);
+        QCOMPARE(errors.count(), 0);
+        QVERIFY(c.lastError().isEmpty());
+
+        QVERIFY(loadInto(c, wider_));
+        QList<ChatTurn> turns = ask(QStringLiteral("Tell me about the lamp"));
+        const quint64 first = c.generate(QStringLiteral("a"), turns, settingsFor(10));
+        QVERIFY(waitFor([&] { return rec.finished(first); }));
+        turns.append({QStringLiteral("assistant"), rec.results[first].text});
+
+        // A model change: the conversation's cache is gone; prepare() evaluates it again.
+        QVERIFY(loadInto(c, tiny_));
+        QSignalSpy generating(&c, &GenerationController::generatingChanged);
+        QSignalSpy started(&c, &GenerationController::generationStarted);
+        const quint64 prepared = c.prepare(QStringLiteral("a"), turns, settingsFor(10));
+        QVERIFY(!c.generating());
+        QVERIFY(waitFor([&] { return rec.finished(prepared); }));
+        const GenerationResult& p = rec.results[prepared];
+        QCOMPARE(p.finish, FinishReason::Prepared);
+        QVERIFY(p.promptOnly);
+        QCOMPARE(p.generatedTokens, 0);
+        QVERIFY(p.text.isEmpty());
+        QVERIFY(p.promptTokens > rec.results[first].promptTokens);  // the answer is in it
+        QCOMPARE(p.promptTokensReused, 0);
+        QCOMPARE(p.promptTokensEvaluated, p.promptTokens);
+        QCOMPARE(rec.text[prepared], QString());
+        QCOMPARE(generating.count(), 0);
+        QCOMPARE(started.count(), 0);
+
+        // The next turn starts where the prepared prompt ends.
+        turns.append({QStringLiteral("user"), QStringLiteral("and the light?")});
+        const quint64 next = c.generate(QStringLiteral("a"), turns, settingsFor(4));
+        QVERIFY(waitFor([&] { return rec.finished(next); }));
+        const GenerationResult& n = rec.results[next];
+        QCOMPARE(n.promptTokensReused, p.promptTokens);
+        QCOMPARE(n.promptTokensEvaluated, n.promptTokens - p.promptTokens);
+
+        // A request right after it stops it before it starts (nothing evaluated, Stopped). The worker
+        // is held busy meanwhile, so the prepare cannot start before the request is made.
+        QSemaphore busy;
+        QMetaObject::invokeMethod(c.worker(), [&busy] { busy.acquire(); }, Qt::QueuedConnection);
+        const quint64 superseded = c.prepare(QStringLiteral("b"), turns, settingsFor(10));
+        const quint64 asked = c.generate(QStringLiteral("c"), ask(QStringLiteral("hi")), settingsFor(3));
+        busy.release();
+        QVERIFY(waitFor([&] { return rec.finished(asked); }));
+        QCOMPARE(rec.results[superseded].finish, FinishReason::Stopped);
+        QCOMPARE(rec.results[superseded].promptTokensEvaluated, 0);
+        QCOMPARE(rec.results[asked].finish, FinishReason::MaxLength);
+        QCOMPARE(rec.finishedOrder.mid(rec.finishedOrder.size() - 2), (QList<quint64>{superseded, asked}));
+    }
+
+    // The window's Cancel button and Esc call cancelLoad() on the GUI thread. The worker is held at
+    // "reading the weights" until the GUI thread has cancelled, so the cancel lands mid-load.
+    void loadCancelledFromTheGuiThread() {
+        GenerationController c;
+        QSemaphore cancelled;
+        connect(c.worker(), &GenerationWorker::loadProgress, c.worker(), [&](quint64, double, const QString& stage) {
+            if (stage == QStringLiteral("reading the weights"))
+                cancelled.tryAcquire(1, 10000);
+        }, Qt::DirectConnection);
+        connect(&c, &GenerationController::loadProgressChanged, this, [&] {
+            if (c.loading() && c.loadStage() == QStringLiteral("reading the weights") && cancelled.available() == 0) {
+                c.cancelLoad();
+                cancelled.release(100);  // and every later report passes at once
+            }
+        });
+        QSignalSpy cancelledSpy(&c, &GenerationController::modelLoadCancelled);
+        QSignalSpy ready(&c, &GenerationController::modelReady);
+        c.loadModel(wider_);
+        QVERIFY(waitFor([&] { return !c.loading(); }));
+        QCOMPARE(cancelledSpy.count(), 1);
+        QCOMPARE(cancelledSpy.at(0).at(0).toString(), wider_);
+        QCOMPARE(ready.count(), 0);
+        QVERIFY(!c.modelLoaded());
+        QVERIFY(c.lastError().isEmpty());
+    }
+
+    // Esc (AppController::stop) on a real answer of the wider model: at most one more token after
+    // it, and the partial answer is in the history as "stopped", with every streamed character.
+    void escStopsARealAnswerAndKeepsItsText() {
+        QTemporaryDir home;
+        AppOptions options;
+        options.historyPath = home.filePath(QStringLiteral("history.sqlite"));
+        options.modelPath = wider_;
+        AppController app(options);
+        QVERIFY(waitFor([&] { return app.generation()->modelLoaded(); }));
+        app.setMaxAnswerTokens(3000);
+        QSignalSpy finished(&app, &AppController::answerFinished);
+        QSignalSpy titles(app.generation(), &GenerationController::titleFinished);
+        QString streamed;
+        int deltas = 0;
+        qint64 tokensAtStop = -1;
+        connect(app.generation(), &GenerationController::textDelta, this, [&](const QString&, quint64, const QString& d) {
+            streamed += d;
+            if (++deltas == 2) {
+                app.stop();  // what Esc does; first the flag, then the count
+                tokensAtStop = app.generation()->worker()->tokensInFlight();
+            }
+        });
+        QVERIFY(app.sendMessage(QStringLiteral("Tell me a long story")));
+        const qint64 answer = app.streamingMessageId();
+        QVERIFY(waitFor([&] { return finished.count() == 1; }));
+        QCOMPARE(finished.at(0).at(1).toLongLong(), answer);
+        QCOMPARE(finished.at(0).at(2).toString(), QStringLiteral("stopped"));
+        const auto saved = app.store()->message(answer);
+        QVERIFY(saved.has_value());
+        QCOMPARE(saved->finish, history::FinishReason::Stopped);
+        QVERIFY(!saved->text.isEmpty());
+        QCOMPARE(saved->text, streamed);
+        qInfo("stopped at %lld tokens, saved %d", static_cast<long long>(tokensAtStop), saved->completionTokens);
+        QVERIFY(tokensAtStop > 0);
+        QVERIFY(saved->completionTokens >= tokensAtStop);
+        QVERIFY(saved->completionTokens <= tokensAtStop + 1);
+        QVERIFY(!app.generation()->generating());
+        QCOMPARE(app.messages()->textAt(1), streamed);
+        QCOMPARE(titles.count(), 0);  // a stopped first answer asks for no title
+    }
+
+    // Changing the model keeps the conversation and evaluates it on the new model at once: a
+    // prompt-only request, no new message, and the next answer reuses all of it.
+    void modelChangeReevaluatesTheOpenConversation() {
+        QTemporaryDir home;
+        const QString copy = home.filePath(QStringLiteral("tiny-copy.gguf"));
+        QVERIFY(QFile::copy(tiny_, copy));
+        AppOptions options;
+        options.historyPath = home.filePath(QStringLiteral("history.sqlite"));
+        options.modelPath = tiny_;
+        AppController app(options);
+        QVERIFY(waitFor([&] { return app.generation()->modelLoaded(); }));
+        app.setMaxAnswerTokens(12);
+        QList<GenerationResult> results;
+        connect(app.generation(), &GenerationController::generationFinished, this,
+                [&](const GenerationResult& r) { results.append(r); });
+        QSignalSpy finished(&app, &AppController::answerFinished);
+        QVERIFY(app.sendMessage(QStringLiteral("Hello")));
+        QVERIFY(waitFor([&] { return finished.count() == 1; }));
+        const qint64 conversation = app.currentConversationId();
+        const int messages = app.messages()->count();
+        QCOMPARE(messages, 2);
+
+        QSignalSpy generating(app.generation(), &GenerationController::generatingChanged);
+        results.clear();
+        app.loadModel(copy);
+        QVERIFY(waitFor([&] { return !results.isEmpty(); }));
+        const GenerationResult p = results.front();
+        QVERIFY(p.promptOnly);
+        QCOMPARE(p.finish, FinishReason::Prepared);
+        QCOMPARE(p.conversationId, QString::number(conversation));
+        QCOMPARE(p.generatedTokens, 0);
+        QCOMPARE(p.promptTokensEvaluated, p.promptTokens);
+        QCOMPARE(app.generation()->modelPath(), copy);
+        QCOMPARE(app.currentConversationId(), conversation);  // the conversation stays open
+        QCOMPARE(app.messages()->count(), messages);           // and gains nothing
+        QCOMPARE(app.store()->activePath(conversation).size(), size_t{2});
+        QCOMPARE(generating.count(), 0);
+        QCOMPARE(finished.count(), 1);
+
+        QVERIFY(app.sendMessage(QStringLiteral("Again")));
+        QVERIFY(waitFor([&] { return finished.count() == 2; }));
+        const GenerationResult& next = results.back();
+        QVERIFY(!next.promptOnly);
+        QCOMPARE(next.promptTokensReused, p.promptTokens);
     }
 
     void sessionCacheIsBoundedByCountAndBytes() {

@@ -2,6 +2,75 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN" sourcelanguage="en">
 <context>
+    <name>BookCard</name>
+    <message>
+        <source>Book: %1 by %2</source>
+        <translation>书：%1，作者 %2</translation>
+    </message>
+    <message>
+        <source>%1 BCE</source>
+        <translation>公元前 %1 年</translation>
+    </message>
+    <message>
+        <source>Why it fits: %1</source>
+        <translation>推荐理由：%1</translation>
+    </message>
+    <message>
+        <source>Marked as read</source>
+        <translation>已标记为读过</translation>
+    </message>
+    <message>
+        <source>Mark as read</source>
+        <translation>标记为读过</translation>
+    </message>
+    <message>
+        <source>Mark “%1” as read</source>
+        <translation>把《%1》标记为读过</translation>
+    </message>
+    <message>
+        <source>Not shown again</source>
+        <translation>不再推荐</translation>
+    </message>
+    <message>
+        <source>Not interested</source>
+        <translation>不感兴趣</translation>
+    </message>
+    <message>
+        <source>Not interested in “%1”</source>
+        <translation>对《%1》不感兴趣</translation>
+    </message>
+</context>
+<context>
+    <name>BookCards</name>
+    <message>
+        <source>Recommended from the catalogue</source>
+        <translation>书目中的推荐</translation>
+    </message>
+    <message>
+        <source>Books from the catalogue that match your request</source>
+        <translation>书目中符合你要求的书</translation>
+    </message>
+</context>
+<context>
+    <name>BookImport</name>
+    <message>
+        <source>Import my library</source>
+        <translation>导入我的书库</translation>
+    </message>
+    <message>
+        <source>Library exports (*.csv *.db)</source>
+        <translation>书库导出文件 (*.csv *.db)</translation>
+    </message>
+    <message>
+        <source>All files (*)</source>
+        <translation>所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Library import</source>
+        <translation>书库导入</translation>
+    </message>
+</context>
+<context>
     <name>ChatView</name>
     <message>
         <source>Lamplight</source>
@@ -102,6 +171,10 @@
     <message>
         <source>Models (Ctrl+M)</source>
         <translation>模型（Ctrl+M）</translation>
+    </message>
+    <message>
+        <source>Book assistant: answers recommend books from the catalogue and your library</source>
+        <translation>图书助手：回答会从书目和你的书库中推荐书</translation>
     </message>
 </context>
 <context>
@@ -594,12 +667,40 @@
         <source>New title</source>
         <translation>新标题</translation>
     </message>
+    <message>
+        <source>More ways to start a chat</source>
+        <translation>更多新对话方式</translation>
+    </message>
+    <message>
+        <source>Book assistant (Ctrl+Shift+N)</source>
+        <translation>图书助手（Ctrl+Shift+N）</translation>
+    </message>
+    <message>
+        <source>Import my library…</source>
+        <translation>导入我的书库…</translation>
+    </message>
 </context>
 <context>
     <name>StatusBar</name>
     <message>
         <source>Loading %1</source>
         <translation>正在加载 %1</translation>
+    </message>
+    <message>
+        <source>Loading the model</source>
+        <translation>正在加载模型</translation>
+    </message>
+    <message>
+        <source>%1 %</source>
+        <translation>%1 %</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Cancel loading the model (Esc)</source>
+        <translation>取消加载模型（Esc）</translation>
     </message>
     <message>
         <source>No model</source>
@@ -631,6 +732,41 @@
     <message>
         <source>No model loaded: choose a GGUF model file to start chatting.</source>
         <translation>未加载模型：请选择一个 GGUF 模型文件开始聊天。</translation>
+    </message>
+</context>
+<context>
+    <name>lamp::app::BookAssistantController</name>
+    <message>
+        <source>The book assistant could not open its books database (%1): %2</source>
+        <translation>图书助手无法打开图书数据库（%1）：%2</translation>
+    </message>
+    <message>
+        <source>“%1” was not among the books found for this request: not verified.</source>
+        <translation>“%1”不在为这次请求找到的书中：未经核实。</translation>
+    </message>
+    <message>
+        <source>“%1” is not in the catalogue: the model may have invented it.</source>
+        <translation>“%1”不在书目中：可能是模型编造的。</translation>
+    </message>
+    <message>
+        <source>%1 library: %2 books imported (%3 found in the catalogue, %4 added to it), %5 rows skipped.</source>
+        <translation>%1 书库：导入了 %2 本书（%3 本在书目中找到，%4 本新加入书目），跳过 %5 行。</translation>
+    </message>
+    <message>
+        <source>Line %1 skipped: %2</source>
+        <translation>已跳过第 %1 行：%2</translation>
+    </message>
+    <message>
+        <source>…and %1 more.</source>
+        <translation>……还有 %1 行。</translation>
+    </message>
+    <message>
+        <source>Nothing was imported from %1: %2</source>
+        <translation>没有从 %1 导入任何内容：%2</translation>
+    </message>
+    <message>
+        <source>Nothing was imported: the books database could not be opened (see the message above).</source>
+        <translation>没有导入任何内容：无法打开图书数据库（请查看上方的消息）。</translation>
     </message>
 </context>
 <context>

@@ -46,10 +46,12 @@ ApplicationWindow {
 
     Shortcut { sequence: "Ctrl+M"; onActivated: modelPicker.open() }
     Shortcut { sequence: "Ctrl+N"; onActivated: AppController.newConversation() }
+    Shortcut { sequence: "Ctrl+Shift+N"; onActivated: AppController.newBookConversation() }
     Shortcut { sequence: "Ctrl+F"; onActivated: sidebar.focusSearch() }
     Shortcut {
         sequence: "Esc"
-        enabled: AppController.generation.generating
+        // While a model loads, Esc cancels the load (StatusBar.qml): one Esc shortcut at a time.
+        enabled: AppController.generation.generating && !AppController.generation.loading
         onActivated: AppController.stop()
     }
     Shortcut { sequence: "Ctrl+,"; onActivated: settingsPanel.open() }
@@ -114,7 +116,16 @@ ApplicationWindow {
                 Layout.margins: Theme.spacing
                 Layout.bottomMargin: 0
                 spacing: Theme.spacing
-                Item { Layout.fillWidth: true }
+                Text {
+                    objectName: "bookAssistantLabel"
+                    visible: AppController.books.active
+                    text: qsTr("Book assistant: answers recommend books from the catalogue and your library")
+                    color: Theme.mutedText
+                    elide: Text.ElideRight
+                    Layout.fillWidth: true
+                    font.pixelSize: Theme.smallFontSize
+                }
+                Item { Layout.fillWidth: true; visible: !AppController.books.active }
                 MiniButton {
                     objectName: "modelsButton"
                     text: AppController.generation.modelLoaded ? AppController.generation.modelName + " ▾" : qsTr("Choose a model ▾")

@@ -98,6 +98,14 @@ Item {
             }
         }
 
+        // A book-assistant answer: its recommendations as cards, unverified titles as a warning.
+        Loader {
+            Layout.fillWidth: true
+            active: !message.isUser && !message.generating && AppController.books.active
+            visible: active
+            sourceComponent: BookCards { messageId: message.messageId }
+        }
+
         RowLayout {
             Layout.alignment: message.isUser ? Qt.AlignRight : Qt.AlignLeft
             spacing: 2

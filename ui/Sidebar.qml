@@ -16,17 +16,55 @@ Rectangle {
         anchors.margins: Theme.spacing
         spacing: Theme.spacing
 
-        Button {
-            id: newChat
+        RowLayout {
             Layout.fillWidth: true
-            text: qsTr("+  New chat")
-            font.pixelSize: Theme.fontSize
-            Accessible.name: qsTr("New chat (Ctrl+N)")
-            onClicked: AppController.newConversation()
-            background: Rectangle {
-                radius: Theme.radius
-                color: newChat.down ? Theme.selection : (newChat.hovered ? Theme.hover : Theme.surface)
-                border.color: Theme.border
+            spacing: 4
+            Button {
+                id: newChat
+                Layout.fillWidth: true
+                text: qsTr("+  New chat")
+                font.pixelSize: Theme.fontSize
+                Accessible.name: qsTr("New chat (Ctrl+N)")
+                onClicked: AppController.newConversation()
+                background: Rectangle {
+                    radius: Theme.radius
+                    color: newChat.down ? Theme.selection : (newChat.hovered ? Theme.hover : Theme.surface)
+                    border.color: Theme.border
+                }
+            }
+            // "New chat ▾": the other kinds of chat (the book assistant) and the library import.
+            Button {
+                id: newChatMenuButton
+                objectName: "newChatMenuButton"
+                text: "▾"
+                font.pixelSize: Theme.fontSize
+                Accessible.name: qsTr("More ways to start a chat")
+                onClicked: newChatMenu.popup(newChatMenuButton, 0, newChatMenuButton.height)
+                background: Rectangle {
+                    radius: Theme.radius
+                    color: newChatMenuButton.down ? Theme.selection : (newChatMenuButton.hovered ? Theme.hover : Theme.surface)
+                    border.color: Theme.border
+                }
+                Menu {
+                    id: newChatMenu
+                    objectName: "newChatMenu"
+                    font.pixelSize: Theme.fontSize
+                    MenuItem {
+                        text: qsTr("New chat (Ctrl+N)")
+                        onTriggered: AppController.newConversation()
+                    }
+                    MenuItem {
+                        objectName: "bookAssistantItem"
+                        text: qsTr("Book assistant (Ctrl+Shift+N)")
+                        onTriggered: AppController.newBookConversation()
+                    }
+                    MenuSeparator {}
+                    MenuItem {
+                        objectName: "importLibraryItem"
+                        text: qsTr("Import my library…")
+                        onTriggered: bookImport.open()
+                    }
+                }
             }
         }
 
@@ -126,6 +164,8 @@ Rectangle {
             }
         }
     }
+
+    BookImport { id: bookImport }
 
     Dialog {
         id: renameDialog

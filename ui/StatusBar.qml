@@ -1,5 +1,6 @@
-// One line at the bottom: the model and where it runs (with the fallback reason), load progress,
-// the speed of the last answer and how much of the context the conversation uses.
+// One line at the bottom: the model and where it runs (with the fallback reason), load progress
+// with a Cancel button (Esc while loading), the speed of the last answer and how much of the
+// context the conversation uses.
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
@@ -7,11 +8,19 @@ import Lamplight
 
 Rectangle {
     id: status
-    readonly property var gen: AppController.generation
+    // The GenerationController shown; tests put a stand-in here.
+    property var gen: AppController.generation
     implicitHeight: 28
     color: Theme.sidebar
 
     Rectangle { anchors.top: parent.top; width: parent.width; height: 1; color: Theme.border }
+
+    // Esc cancels a load (Main.qml's Esc stops an answer only while nothing loads).
+    Shortcut {
+        sequence: "Esc"
+        enabled: status.gen.loading
+        onActivated: status.gen.cancelLoad()
+    }
 
     RowLayout {
         anchors.fill: parent
@@ -30,11 +39,27 @@ Rectangle {
             Layout.maximumWidth: 260
         }
         ProgressBar {
+            objectName: "loadProgressBar"
             visible: status.gen.loading
             from: 0
             to: 1
             value: status.gen.loadProgress
             Layout.preferredWidth: 120
+            Accessible.name: qsTr("Loading the model")
+        }
+        Text {
+            objectName: "loadPercent"
+            visible: status.gen.loading
+            text: qsTr("%1 %").arg(Math.round(status.gen.loadProgress * 100))
+            color: Theme.mutedText
+            font.pixelSize: Theme.smallFontSize
+        }
+        MiniButton {
+            objectName: "cancelLoadButton"
+            visible: status.gen.loading
+            text: qsTr("Cancel")
+            Accessible.name: qsTr("Cancel loading the model (Esc)")
+            onClicked: status.gen.cancelLoad()
         }
         Text {
             visible: status.gen.modelLoaded

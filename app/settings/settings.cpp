@@ -68,6 +68,7 @@ constexpr char maxTokens[] = "generation/maxTokens";
 constexpr char contextLength[] = "generation/contextLength";
 constexpr char threads[] = "generation/threads";
 constexpr char systemPrompt[] = "generation/systemPrompt";
+constexpr char autoTitles[] = "generation/autoTitles";
 constexpr char backend[] = "engine/backend";
 constexpr char theme[] = "appearance/theme";
 constexpr char fontSize[] = "appearance/fontSize";
@@ -120,6 +121,7 @@ void Settings::load() {
     contextLength_ = clampContext(integer(key::contextLength, 0));
     threads_ = clampTo(integer(key::threads, 0), kThreads);
     systemPrompt_ = settings_->value(QLatin1String(key::systemPrompt)).toString();
+    autoTitles_ = settings_->value(QLatin1String(key::autoTitles), true).toBool();
     backend_ = validBackend(settings_->value(QLatin1String(key::backend)).toString());
     theme_ = validTheme(settings_->value(QLatin1String(key::theme)).toString());
     fontSize_ = clampTo(integer(key::fontSize, kDefaultFontSize), kFontSize);
@@ -162,6 +164,7 @@ void Settings::setBackend(const QString& v) {
 void Settings::setSystemPrompt(const QString& v) {
     store(key::systemPrompt, systemPrompt_, v, &Settings::systemPromptChanged);
 }
+void Settings::setAutoTitles(bool v) { store(key::autoTitles, autoTitles_, v, &Settings::autoTitlesChanged); }
 void Settings::setTheme(const QString& v) { store(key::theme, theme_, validTheme(v), &Settings::themeChanged); }
 void Settings::setFontSize(int v) {
     store(key::fontSize, fontSize_, clampTo(v, kFontSize), &Settings::fontSizeChanged);
@@ -187,6 +190,7 @@ void Settings::resetGeneration() {
 void Settings::resetToDefaults() {
     resetGeneration();
     setSystemPrompt({});
+    setAutoTitles(true);
     setBackend({});
     setTheme({});
     setFontSize(kDefaultFontSize);

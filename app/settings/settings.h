@@ -52,6 +52,9 @@ class Settings : public QObject {
     Q_PROPERTY(QVariantList backendChoices READ backendChoices NOTIFY backendChoicesChanged)
     // Put first in every conversation that has no system prompt of its own.
     Q_PROPERTY(QString systemPrompt READ systemPrompt WRITE setSystemPrompt NOTIFY systemPromptChanged)
+    // A new conversation's title is summarised by the model after its first answer (default on);
+    // off: it keeps the start of the first message.
+    Q_PROPERTY(bool autoTitles READ autoTitles WRITE setAutoTitles NOTIFY autoTitlesChanged)
 
     // Appearance: "system", "light" or "dark"; body text size in pixels; "system", "en" or "zh_CN".
     Q_PROPERTY(QString theme READ theme WRITE setTheme NOTIFY themeChanged)
@@ -90,6 +93,7 @@ public:
     QString backend() const { return backend_; }
     QVariantList backendChoices() const;
     QString systemPrompt() const { return systemPrompt_; }
+    bool autoTitles() const { return autoTitles_; }
     QString theme() const { return theme_; }
     int fontSize() const { return fontSize_; }
     QString language() const { return language_; }
@@ -107,6 +111,7 @@ public:
     void setThreads(int value);
     void setBackend(const QString& value);
     void setSystemPrompt(const QString& value);
+    void setAutoTitles(bool value);
     void setTheme(const QString& value);
     void setFontSize(int value);
     void setLanguage(const QString& value);
@@ -146,6 +151,7 @@ Q_SIGNALS:
     void backendChanged();
     void backendChoicesChanged();
     void systemPromptChanged();
+    void autoTitlesChanged();
     void themeChanged();
     void fontSizeChanged();
     void languageChanged();
@@ -169,6 +175,7 @@ private:
     int threads_ = 0;
     QString backend_;
     QString systemPrompt_;
+    bool autoTitles_ = true;
     QString theme_;
     int fontSize_ = kDefaultFontSize;
     QString language_;

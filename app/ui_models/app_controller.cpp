@@ -27,7 +27,8 @@ constexpr qint64 kSaveIntervalMs = 1000;  // partial answers reach the history a
 history::FinishReason historyFinish(const GenerationResult& r) {
     switch (r.finish) {
     case FinishReason::EndOfGeneration:
-    case FinishReason::StopString: return history::FinishReason::Complete;
+    case FinishReason::StopString:
+    case FinishReason::Prepared: return history::FinishReason::Complete;
     case FinishReason::MaxLength:
     case FinishReason::ContextFull: return history::FinishReason::Length;
     case FinishReason::Stopped: return history::FinishReason::Stopped;
@@ -40,7 +41,7 @@ history::FinishReason historyFinish(const GenerationResult& r) {
 } // namespace
 
 AppController::AppController(const AppOptions& options, QObject* parent)
-    : QObject(parent), loadOptions_(options.loadOptions), settings_(options.settings) {
+    : QObject(parent), books_(options.booksPath), loadOptions_(options.loadOptions), settings_(options.settings) {
     if (settings_) {
         loadOptions_.insert(settings_->modelLoadOptions());
         connect(settings_, &Settings::backendChanged, this, &AppController::applyBackendSetting);
@@ -71,12 +72,18 @@ AppController::AppController(const AppOptions& options, QObject* parent)
     }
     conversations_.setStore(store_.get());
     messages_.setStore(store_.get());
+    books_.setStore(store_.get());
+    connect(this, &AppController::currentConversationChanged, &books_, [this] { books_.setCurrentConversation(current_); });
+    connect(this, &AppController::answerFinished, &books_, &BookAssistantController::checkAnswer);
+    connect(&books_, &BookAssistantController::errorOccurred, this, &AppController::setNotice);
 
     connect(&generation_, &GenerationController::textDelta, this, &AppController::onDelta);
     connect(&generation_, &GenerationController::generationFinished, this, &AppController::onFinished);
     connect(&generation_, &GenerationController::modelChanged, this, &AppController::canSendChanged);
     connect(&generation_, &GenerationController::loadingChanged, this, &AppController::canSendChanged);
     connect(&generation_, &GenerationController::errorOccurred, this, &AppController::setNotice);
+    connect(&generation_, &GenerationController::titleFinished, this, &AppController::onTitle);
+    connect(&generation_, &GenerationController::modelReady, this, &AppController::prepareCurrentConversation);
 
     // The model chosen in the picker is loaded again at the next start.
     connect(&generation_, &GenerationController::modelChanged, this, [this, remember] {
@@ -173,7 +180,15 @@ void AppController::openConversation(qint64 conversationId) {
     Q_EMIT currentConversationChanged();
 }
 
-void AppController::newConversation() { openConversation(0); }
+void AppController::newConversation() {
+    books_.setPending(false);
+    openConversation(0);
+}
+
+void AppController::newBookConversation() {
+    openConversation(0);
+    books_.setPending(true);
+}
 
 bool AppController::sendMessage(const QString& text) {
     if (text.trimmed().isEmpty() || !canSend())
@@ -181,13 +196,14 @@ bool AppController::sendMessage(const QString& text) {
     try {
         qint64 conversation = current_;
         if (conversation == 0)
-            conversation = store_->createConversation(generation_.modelName());
+            conversation = store_->createConversation(generation_.modelName(), {}, books_.takeNewConversationSettings());
         const qint64 parent = store_->activeLeaf(conversation);
         history::NewMessage m;
         m.role = history::Role::User;
         m.text = text;
         const qint64 userId = store_->appendMessage(conversation, parent, m);
         if (conversation != current_) {
+            untitled_.insert(conversation);  // new: the model may title it after its first answer
             current_ = conversation;
             generation_.setCurrentConversationId(QString::number(conversation));
             Q_EMIT currentConversationChanged();
@@ -209,12 +225,29 @@ bool AppController::startAnswer(qint64 conversationId, qint64 parentId) {
         if (e.message.id == parentId)
             break;
     }
+    // A "Book assistant" conversation: the catalogue's candidates go into the request in place of the
+    // user's text; a vague first request gets the assistant's clarifying question, not the model's.
+    const BookTurnPlan books = books_.prepareTurn(conversationId, parentId);
+    if (books.kind == BookTurnPlan::Kind::Clarify) {
+        history::NewMessage question;
+        question.role = history::Role::Assistant;
+        question.text = books.reply;
+        const qint64 id = store_->appendMessage(conversationId, parentId, question);
+        refreshAfterHistoryChange();
+        Q_EMIT currentConversationChanged();
+        Q_EMIT answerFinished(conversationId, id, history::finishReasonName(history::FinishReason::Complete));
+        return true;
+    }
+    if (books.kind == BookTurnPlan::Kind::Model)
+        turns = books.turns;
     const qint64 answerId = store_->beginAnswer(conversationId, parentId, generation_.modelName());
     // The user's settings; a conversation's own system prompt goes over the default one.
     GenerationSettings settings = settings_ ? settings_->generationSettings() : GenerationSettings{};
     settings.maxTokens = maxAnswerTokens();
     if (const auto c = store_->conversation(conversationId); c && !c->systemPrompt.isEmpty())
         settings.systemPrompt = c->systemPrompt;
+    if (books.kind == BookTurnPlan::Kind::Model)
+        settings.systemPrompt = books.systemPrompt;
     const quint64 request = generation_.generate(QString::number(conversationId), turns, settings);
     Pending p;
     p.conversationId = conversationId;
@@ -262,6 +295,8 @@ void AppController::onFinished(const GenerationResult& result) {
     if (p.conversationId == current_)
         messages_.reload();
     conversations_.reload();
+    maybeSummarizeTitle(p.conversationId, stats.finish == history::FinishReason::Complete ||
+                                              stats.finish == history::FinishReason::Length);
     Q_EMIT answerFinished(p.conversationId, p.messageId, history::finishReasonName(stats.finish));
 }
 
@@ -428,6 +463,68 @@ void AppController::applyBackendSetting() {
     // the status bar and the settings panel.
     if (generation_.modelLoaded())
         loadModel(generation_.modelPath());
+}
+
+void AppController::maybeSummarizeTitle(qint64 conversationId, bool answerComplete) {
+    if (!untitled_.contains(conversationId) || (settings_ && !settings_->autoTitles()))
+        return;
+    if (!answerComplete)
+        return;  // stopped or failed: a later complete answer (a regenerate) may still title it
+    untitled_.remove(conversationId);  // one try: a title the user waits for is not worth a retry
+    try {
+        const auto path = store_->activePath(conversationId);
+        if (path.size() < 2 || path[0].message.role != history::Role::User ||
+            path[1].message.role != history::Role::Assistant || path[1].message.text.isEmpty())
+            return;
+        generation_.summarizeTitle(QString::number(conversationId), path[0].message.text, path[1].message.text,
+                                   settings_ ? settings_->threads() : 0);
+    } catch (const history::HistoryError& e) {
+        setNotice(QString::fromStdString(e.what()));
+    }
+}
+
+void AppController::onTitle(const QString& conversationId, quint64, const QString& title) {
+    bool ok = false;
+    const qint64 id = conversationId.toLongLong(&ok);
+    if (!store_ || !ok || title.isEmpty())
+        return;
+    try {
+        if (!store_->setAutoTitle(id, title))
+            return;  // the user renamed it meanwhile: their title stays
+    } catch (const history::HistoryError& e) {
+        setNotice(QString::fromStdString(e.what()));
+        return;
+    }
+    conversations_.reload();
+    if (id == current_)
+        Q_EMIT currentConversationChanged();
+}
+
+void AppController::prepareCurrentConversation() {
+    if (!store_ || current_ == 0 || !pending_.isEmpty())
+        return;
+    QList<ChatTurn> turns;
+    GenerationSettings settings = settings_ ? settings_->generationSettings() : GenerationSettings{};
+    try {
+        for (const auto& e : store_->activePath(current_))
+            if (e.message.finish != history::FinishReason::Generating)
+                turns.append({history::roleName(e.message.role), e.message.text});
+        // As startAnswer() asks, so the worker picks the same session and renders the same prompt.
+        if (const auto c = store_->conversation(current_); c && !c->systemPrompt.isEmpty())
+            settings.systemPrompt = c->systemPrompt;
+        // A book-assistant conversation: the texts the model saw, with the candidates.
+        if (const BookTurnPlan books = books_.storedTurns(current_); books.kind == BookTurnPlan::Kind::Model) {
+            turns = books.turns;
+            settings.systemPrompt = books.systemPrompt;
+        }
+    } catch (const history::HistoryError& e) {
+        setNotice(QString::fromStdString(e.what()));
+        return;
+    }
+    if (turns.isEmpty())
+        return;
+    settings.maxTokens = maxAnswerTokens();
+    generation_.prepare(QString::number(current_), turns, settings);
 }
 
 qint64 AppController::streamingMessageId() const {

@@ -12,12 +12,14 @@
 #pragma once
 
 #include "model_library/model_library.h"
+#include "ui_models/book_assistant_controller.h"
 #include "ui_models/conversation_list_model.h"
 #include "ui_models/message_list_model.h"
 #include "worker/generation_controller.h"
 
 #include <QElapsedTimer>
 #include <QHash>
+#include <QSet>
 #include <QObject>
 #include <QtQml/qqmlregistration.h>
 
@@ -46,6 +48,9 @@ struct AppOptions {
     // The user's settings (not owned; may be null): sampling, lengths, threads, the default system
     // prompt and the backend come from there, and a backend change reloads the model.
     Settings* settings = nullptr;
+    // The book assistant's database (catalogue + the user's library): "" = <AppDataLocation>/books.db.
+    // Opened only when a "Book assistant" conversation or an import needs it.
+    QString booksPath;
 };
 
 class AppController : public QObject {
@@ -55,6 +60,8 @@ class AppController : public QObject {
     Q_PROPERTY(lamp::app::GenerationController* generation READ generation CONSTANT)
     Q_PROPERTY(lamp::app::ConversationListModel* conversations READ conversations CONSTANT)
     Q_PROPERTY(lamp::app::MessageListModel* messages READ messages CONSTANT)
+    // The "Book assistant" persona: cards, grounding flags, "Mark as read", library import.
+    Q_PROPERTY(lamp::app::BookAssistantController* books READ books CONSTANT)
     Q_PROPERTY(qint64 currentConversationId READ currentConversationId WRITE openConversation
                    NOTIFY currentConversationChanged)
     Q_PROPERTY(QString currentTitle READ currentTitle NOTIFY currentConversationChanged)
@@ -84,6 +91,7 @@ public:
     GenerationController* generation() { return &generation_; }
     ConversationListModel* conversations() { return &conversations_; }
     MessageListModel* messages() { return &messages_; }
+    BookAssistantController* books() { return &books_; }
     history::HistoryStore* store() { return store_.get(); }
 
     qint64 currentConversationId() const { return current_; }
@@ -109,6 +117,8 @@ public:
     Q_INVOKABLE void openConversation(qint64 conversationId);
     // Shows the empty page: the conversation is created by the first message sent.
     Q_INVOKABLE void newConversation();
+    // The same, for a "Book assistant" conversation (Ctrl+Shift+N).
+    Q_INVOKABLE void newBookConversation();
     // Sends `text` in the current conversation (created when there is none) and starts the answer.
     // False (nothing sent) for blank text or while canSend is false.
     Q_INVOKABLE bool sendMessage(const QString& text);
@@ -158,6 +168,13 @@ private:
     void setNotice(const QString& notice);
     void refreshAfterHistoryChange();
     void applyBackendSetting();
+    // A new conversation's first complete answer: the model writes its title in the background
+    // (Settings::autoTitles); onTitle() stores it unless the user renamed the conversation.
+    void maybeSummarizeTitle(qint64 conversationId, bool answerComplete);
+    void onTitle(const QString& conversationId, quint64 requestId, const QString& title);
+    // After a model change: the open conversation is evaluated on the new model in the background
+    // (a prompt-only request), so the next answer starts at once.
+    void prepareCurrentConversation();
     // A language switch (QEvent::LanguageChange on the application): the texts made with tr() here
     // and in the list models are made again, so QML shows them in the new language.
     bool eventFilter(QObject* watched, QEvent* event) override;
@@ -166,8 +183,10 @@ private:
     GenerationController generation_;
     ConversationListModel conversations_;
     MessageListModel messages_;
+    BookAssistantController books_;
     qint64 current_ = 0;
     QHash<quint64, Pending> pending_;  // request id → the answer it writes
+    QSet<qint64> untitled_;            // conversations made in this run still waiting for their title
     qint64 lastDeleted_ = 0;
     QString lastDeletedTitle_;
     QString notice_;

@@ -2,6 +2,8 @@
 
 #include "worker/generation_worker.h"
 
+#include "core/log.h"
+
 #include <limits>
 
 namespace lamp::app {
@@ -42,6 +44,7 @@ void GenerationController::connectWorker() {
         if (loadId == lastLoadId_) {
             setLoading(false);
             setLastError({});
+            Q_EMIT modelReady();
         }
     });
     connect(w, &GenerationWorker::backendFellBack, this, [this](const QString& reason) {
@@ -91,12 +94,20 @@ void GenerationController::connectWorker() {
             Q_EMIT statsChanged();
             setGenerating(false, {});
         }
-        if (r.finish == FinishReason::Error) {
+        if (r.finish == FinishReason::Error && r.promptOnly) {
+            // Nobody asked for it: the answer that follows meets the same problem and says so.
+            log::get("app")->info("preparing conversation {} failed: {}", r.conversationId.toStdString(),
+                                  r.error.toStdString());
+        } else if (r.finish == FinishReason::Error) {
             setLastError(r.error);
             Q_EMIT errorOccurred(r.error);
         }
         Q_EMIT generationFinished(r);
     });
+    connect(w, &GenerationWorker::titleFinished, this,
+            [this](quint64 requestId, const QString& conversationId, const QString& title) {
+                Q_EMIT titleFinished(conversationId, requestId, title);
+            });
 }
 
 quint64 GenerationController::loadModel(const QString& path, const QVariantMap& options) {
@@ -144,6 +155,33 @@ quint64 GenerationController::generate(const QString& conversationId, const QLis
     setGenerating(true, conversationId);
     GenerationWorker* w = worker_;
     QMetaObject::invokeMethod(w, [w, request] { w->generate(request); }, Qt::QueuedConnection);
+    return request.id;
+}
+
+quint64 GenerationController::prepare(const QString& conversationId, const QList<ChatTurn>& messages,
+                                      const GenerationSettings& settings) {
+    // Not the active request: `generating` and the answer's signals stay as they are.
+    GenerationRequest request;
+    request.id = ++lastRequestId_;
+    request.conversationId = conversationId;
+    request.messages = messages;
+    request.settings = settings;
+    request.promptOnly = true;
+    GenerationWorker* w = worker_;
+    QMetaObject::invokeMethod(w, [w, request] { w->generate(request); }, Qt::QueuedConnection);
+    return request.id;
+}
+
+quint64 GenerationController::summarizeTitle(const QString& conversationId, const QString& userText,
+                                             const QString& answerText, int threads) {
+    TitleRequest request;
+    request.id = ++lastRequestId_;  // so the next generate() stops it
+    request.conversationId = conversationId;
+    request.userText = userText;
+    request.answerText = answerText;
+    request.threads = threads;
+    GenerationWorker* w = worker_;
+    QMetaObject::invokeMethod(w, [w, request] { w->summarizeTitle(request); }, Qt::QueuedConnection);
     return request.id;
 }
 

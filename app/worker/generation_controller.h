@@ -9,6 +9,8 @@
 //   regenerating or editing and resending during a generation is safe.
 // - Every generate() ends with exactly one generationFinished() carrying its request id.
 // - loadModel() and unload() stop the running answer first; a load can be cancelled.
+// - Background work (prepare(), summarizeTitle()) never sets `generating` and is stopped by any
+//   later request, stop(), load or unload: it runs only while nothing else is asked for.
 // - Text arrives by textDelta() at most ~30 times a second per answer; the deltas of one request
 //   concatenate to its GenerationResult::text.
 #pragma once
@@ -61,6 +63,14 @@ public:
                                  const QVariantMap& settings = {});
     quint64 generate(const QString& conversationId, const QList<ChatTurn>& messages,
                      const GenerationSettings& settings);
+    // Background: evaluates the conversation into its session without answering (a prompt-only
+    // request, e.g. after a model change), so the next answer starts at once. Ends with one
+    // generationFinished() whose promptOnly is true; its errors are logged, not shown.
+    quint64 prepare(const QString& conversationId, const QList<ChatTurn>& messages, const GenerationSettings& settings);
+    // Background: a title for a new conversation from its first exchange (worker/title_summary.h).
+    // Ends with one titleFinished().
+    quint64 summarizeTitle(const QString& conversationId, const QString& userText, const QString& answerText,
+                           int threads = 0);
     // Stops the running answer (and any queued one); it ends as Stopped with its partial text.
     Q_INVOKABLE void stop();
     // The conversation was deleted: its KV cache can go.
@@ -102,10 +112,14 @@ Q_SIGNALS:
 
     void modelLoadFailed(const QString& path, const QString& message);
     void modelLoadCancelled(const QString& path);
+    // The newest load finished and its model is ready for answers.
+    void modelReady();
     void generationStarted(const QString& conversationId, quint64 requestId);
     void promptProgress(const QString& conversationId, quint64 requestId, qint64 evaluated, qint64 total);
     void textDelta(const QString& conversationId, quint64 requestId, const QString& delta);
     void generationFinished(const lamp::app::GenerationResult& result);
+    // A summarizeTitle() ended: the cleaned title, or "" when there is none (stopped, failed).
+    void titleFinished(const QString& conversationId, quint64 requestId, const QString& title);
     // A human message for the window (load failures and generation errors).
     void errorOccurred(const QString& message);
 

@@ -70,6 +70,7 @@ QString finishReasonKey(FinishReason reason) {
     case FinishReason::ContextFull: return QStringLiteral("context_full");
     case FinishReason::Stopped: return QStringLiteral("stopped");
     case FinishReason::Error: return QStringLiteral("error");
+    case FinishReason::Prepared: return QStringLiteral("prepared");
     }
     return QStringLiteral("error");
 }
@@ -82,6 +83,7 @@ QString finishReasonText(FinishReason reason) {
     case FinishReason::ContextFull: return QStringLiteral("context full");
     case FinishReason::Stopped: return QStringLiteral("stopped by user");
     case FinishReason::Error: return QStringLiteral("error");
+    case FinishReason::Prepared: return QStringLiteral("prompt evaluated");
     }
     return QStringLiteral("error");
 }
@@ -94,6 +96,7 @@ void registerGenerationTypes() {
     qRegisterMetaType<ModelLoadOptions>();
     qRegisterMetaType<ModelInfo>();
     qRegisterMetaType<GenerationRequest>();
+    qRegisterMetaType<TitleRequest>();
     qRegisterMetaType<GenerationUpdate>();
     qRegisterMetaType<GenerationResult>();
 }

@@ -95,6 +95,20 @@ struct GenerationRequest {
     QString conversationId;    // selects the session (KV cache) in the worker's cache
     QList<ChatTurn> messages;  // the active path, oldest first, ending with the turn to answer
     GenerationSettings settings;
+    // Only evaluate the conversation into its session (rendered without the generation prompt, so
+    // the next real request reuses all of it) and answer nothing: after a model change, the next
+    // answer starts at once. Ends with FinishReason::Prepared (or Stopped, Error).
+    bool promptOnly = false;
+};
+
+// A title for a new conversation from its first exchange (title_summary.h), written greedily on a
+// session of its own, so no conversation's KV cache changes.
+struct TitleRequest {
+    quint64 id = 0;            // from the same sequence as GenerationRequest::id: any later request stops it
+    QString conversationId;
+    QString userText;          // the first user message
+    QString answerText;        // its answer
+    int threads = 0;           // as GenerationSettings::threads
 };
 
 // Why an answer ended. Keys (stable, for the history store) and texts (for people) below.
@@ -105,10 +119,12 @@ enum class FinishReason : uint8_t {
     ContextFull,      // the context has no room for another token
     Stopped,          // stop() (or a newer request, a model change, unload, shutdown) ended it
     Error,            // see GenerationResult::error
+    Prepared,         // a prompt-only request evaluated its prompt (nothing is generated)
 };
-// "end_of_generation", "stop_string", "max_length", "context_full", "stopped", "error".
+// "end_of_generation", "stop_string", "max_length", "context_full", "stopped", "error", "prepared".
 QString finishReasonKey(FinishReason reason);
-// "end of generation", "stop string", "maximum length", "context full", "stopped by user", "error".
+// "end of generation", "stop string", "maximum length", "context full", "stopped by user", "error",
+// "prompt evaluated".
 QString finishReasonText(FinishReason reason);
 
 // Streamed while an answer grows, at most one per GenerationWorker::kUpdateIntervalMs.
@@ -142,6 +158,7 @@ struct GenerationResult {
     Q_PROPERTY(qint64 contextSize MEMBER contextSize)
     Q_PROPERTY(quint64 seed MEMBER seed)
     Q_PROPERTY(QString modelName MEMBER modelName)
+    Q_PROPERTY(bool promptOnly MEMBER promptOnly)
 public:
     QString finishKey() const;
 
@@ -162,6 +179,7 @@ public:
     qint64 contextSize = 0;
     quint64 seed = 0;
     QString modelName;
+    bool promptOnly = false;         // the request's promptOnly: no answer was asked for
 };
 
 // Registers the types above for queued connections (idempotent; the controller calls it).
@@ -172,5 +190,6 @@ void registerGenerationTypes();
 Q_DECLARE_METATYPE(lamp::app::ModelLoadOptions)
 Q_DECLARE_METATYPE(lamp::app::ModelInfo)
 Q_DECLARE_METATYPE(lamp::app::GenerationRequest)
+Q_DECLARE_METATYPE(lamp::app::TitleRequest)
 Q_DECLARE_METATYPE(lamp::app::GenerationUpdate)
 Q_DECLARE_METATYPE(lamp::app::GenerationResult)

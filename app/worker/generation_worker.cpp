@@ -1,5 +1,7 @@
 #include "worker/generation_worker.h"
 
+#include "worker/prompt_render.h"
+
 #include "chat/chat_template.h"
 #include "core/log.h"
 #include "engine/backend_choice.h"
@@ -48,20 +50,6 @@ std::vector<ChatMessage> chatMessages(const GenerationRequest& request) {
     for (const ChatTurn& t : messages)
         out.push_back({t.role.toStdString(), t.content.toStdString()});
     return out;
-}
-
-// Rendered and tokenized as the model was trained; BOS added when the vocabulary wants it and
-// the template did not write it (as lamplight-cli chat does).
-std::vector<int32_t> renderPrompt(const Model& model, const ChatTemplate& tmpl,
-                                  const std::vector<ChatMessage>& messages) {
-    const std::string text = tmpl.render(messages, /*addGenerationPrompt=*/true);
-    EncodeOptions options;
-    options.parseSpecial = true;  // the template's control tokens are real tokens
-    std::vector<int32_t> ids = model.tokenizer().encode(text, options);
-    const Vocab& vocab = model.vocab();
-    if (vocab.addBos() && vocab.bos() != kNoToken && (ids.empty() || ids.front() != vocab.bos()))
-        ids.insert(ids.begin(), vocab.bos());
-    return ids;
 }
 
 FinishReason finishFrom(StopReason reason, bool limitIsContext) {
@@ -114,6 +102,7 @@ void GenerationWorker::cancelLoadsUpTo(quint64 loadId) {
 
 void GenerationWorker::unloadModel() {
     const bool had = model_ != nullptr;
+    titleSession_.reset();
     sessions_.clear();  // sessions refer to the model: they go first
     template_.reset();
     model_.reset();
@@ -136,6 +125,7 @@ void GenerationWorker::loadModel(quint64 loadId, const QString& path, const Mode
     const auto fail = [&](const QString& message, bool cancelled) {
         if (!cancelled)
             log::get("app")->warn("model load failed: {}", message.toStdString());
+        titleSession_.reset();
         sessions_.clear();
         template_.reset();
         backend_.reset();
@@ -252,6 +242,7 @@ void GenerationWorker::generate(const GenerationRequest& request) {
     r.conversationId = request.conversationId;
     r.seed = request.settings.sampling.seed;
     r.modelName = info_.name;
+    r.promptOnly = request.promptOnly;
     tokensInFlight_.store(0, std::memory_order_release);
     const auto fail = [&](const QString& message) {
         r.finish = FinishReason::Error;
@@ -305,7 +296,8 @@ void GenerationWorker::runGeneration(Run& run) {
         r.error = QStringLiteral("No model is loaded: choose a model first.");
         return;
     }
-    Q_EMIT generationStarted(request.id, request.conversationId);
+    if (!request.promptOnly)
+        Q_EMIT generationStarted(request.id, request.conversationId);
     const GenerationSettings& settings = request.settings;
     Sampler sampler(settings.sampling);  // bad settings fail before any work
     std::vector<std::string> stopStrings;
@@ -332,13 +324,16 @@ void GenerationWorker::runGeneration(Run& run) {
     const size_t leading = !messages.empty() && messages.front().role == "system" ? 1 : 0;
     const int64_t wanted = settings.maxTokens > 0 ? settings.maxTokens : 256;
     const int64_t reserve = std::clamp<int64_t>(wanted, 1, std::max<int64_t>(1, context / 2));
-    std::vector<int32_t> prompt = renderPrompt(*model_, *template_, messages);
+    // A prompt-only request renders the conversation as it stands: the next answer's prompt starts
+    // with exactly these tokens, so all of them are reused then.
+    const bool generationPrompt = !request.promptOnly;
+    std::vector<int32_t> prompt = renderPrompt(*model_, *template_, messages, generationPrompt);
     while (static_cast<int64_t>(prompt.size()) + reserve > context && messages.size() > leading + 1) {
         const size_t drop = messages.size() > leading + 2 ? 2 : 1;  // a user turn and its answer
         messages.erase(messages.begin() + static_cast<std::ptrdiff_t>(leading),
                        messages.begin() + static_cast<std::ptrdiff_t>(leading + drop));
         r.droppedMessages += static_cast<int>(drop);
-        prompt = renderPrompt(*model_, *template_, messages);
+        prompt = renderPrompt(*model_, *template_, messages, generationPrompt);
     }
     r.promptTokens = static_cast<qint64>(prompt.size());
     if (r.promptTokens >= context)
@@ -362,6 +357,10 @@ void GenerationWorker::runGeneration(Run& run) {
     r.promptSeconds = secondsSince(promptStart);
     if (evaluated.cancelled)
         return;  // Stopped; what was evaluated stays cached for the next try
+    if (request.promptOnly) {
+        r.finish = FinishReason::Prepared;
+        return;
+    }
 
     // The answer, token by token. Room: what the context has left; a stop is checked before each
     // token, so after stopUpTo() at most the token being computed then is still sampled.

@@ -3,7 +3,7 @@
 // the KV caches of recent conversations (SessionCache).
 //
 // Threading contract:
-// - loadModel(), unloadModel(), generate() and forgetConversation() run on the worker thread: call
+// - loadModel(), unloadModel(), generate(), summarizeTitle() and forgetConversation() run on the worker thread: call
 //   them by queued calls (QMetaObject::invokeMethod(worker, ..., Qt::QueuedConnection)). They run
 //   one after another, in order.
 // - stopUpTo() and cancelLoadsUpTo() are thread-safe (atomics) and take effect while the worker is
@@ -55,8 +55,14 @@ public:
     // Worker thread. Drops the model and every session; modelUnloaded() when one was loaded.
     void unloadModel();
     // Worker thread. Answers request.messages; textDelta(...) while it grows, then exactly one
-    // generationFinished(...).
+    // generationFinished(...). A promptOnly request only evaluates the conversation: no
+    // generationStarted or textDelta, and its result says FinishReason::Prepared.
     void generate(const GenerationRequest& request);
+    // Worker thread. A title for a new conversation (title_summary.h): greedy, at most
+    // kTitleMaxTokens tokens, on the worker's title session (never a conversation's), stopped like
+    // a generation by stopUpTo(request.id). Exactly one titleFinished(...); its title is cleaned,
+    // and "" when stopped, failed or nothing usable was written.
+    void summarizeTitle(const TitleRequest& request);
     // Worker thread. Drops a conversation's session (it was deleted).
     void forgetConversation(const QString& conversationId);
 
@@ -73,6 +79,7 @@ Q_SIGNALS:
     void promptProgress(quint64 requestId, qint64 evaluated, qint64 total);
     void textDelta(const lamp::app::GenerationUpdate& update);
     void generationFinished(const lamp::app::GenerationResult& result);
+    void titleFinished(quint64 requestId, const QString& conversationId, const QString& title);
 
 private:
     struct Run;  // one generation in progress (generation_worker.cpp)
@@ -86,6 +93,8 @@ private:
     void runGeneration(Run& run);
     // Reads every page of the weights once; false when cancelled.
     bool prefault(quint64 loadId);
+    // summarizeTitle's work: the model's raw text ("" when stopped). Throws like a generation.
+    QString writeTitle(const TitleRequest& request);
 
     std::atomic<quint64> stopUpTo_{0};
     std::atomic<quint64> cancelLoadsUpTo_{0};
@@ -100,6 +109,10 @@ private:
     ModelInfo info_;
     ModelLoadOptions options_;
     SessionCache sessions_{3, int64_t{2} << 30};
+    // Titles are written here: a small context of its own, so no conversation's cache is touched
+    // or evicted. Made on first use; goes with the model.
+    std::unique_ptr<Session> titleSession_;
+    int titleThreads_ = 0;  // the threads it was made with
 };
 
 } // namespace lamp::app
