@@ -1,6 +1,7 @@
 #include "bench/throughput.h"
 
 #include "cpu/thread_pool.h"
+#include "engine/backend_choice.h"
 #include "model/model.h"
 #include "model/session.h"
 
@@ -111,6 +112,14 @@ ThroughputResult runThroughput(const ThroughputOptions& options) {
     so.contextLength = std::max<int64_t>(options.promptTokens, options.generateTokens + 1);
     if (model->maxPositions() > 0)
         so.contextLength = std::min(so.contextLength, model->maxPositions());
+    BackendRequest request = BackendRequest::parse(options.backend);
+    request.contextLength = so.contextLength;
+    const BackendChoice choice = chooseBackend(*model, request);
+    r.backend = choice.summary();
+    r.backendReason = choice.reason;
+    r.onGpu = choice.backend->name() != "cpu";
+    so.backend = choice.backend;
+    std::fprintf(stderr, "backend: %s (%s)\n", r.backend.c_str(), r.backendReason.c_str());
     Session session(*model, so);
     r.threads = session.threads();
     r.kvCacheBytes = session.kvBytes();
@@ -148,7 +157,10 @@ ThroughputResult runThroughput(const ThroughputOptions& options) {
         meanAndStddev(rates, r.tgTokensPerSecond, r.tgStddev);
     }
     r.peakRssBytes = peakRss();
-    r.bandwidthBytesPerSecond = measureReadBandwidth(r.threads, options.bandwidthBytes);
+    // Generation reads every weight once per token from the memory of whatever runs it: main
+    // memory for the CPU (measured now), the device's own for a GPU (given).
+    r.bandwidthBytesPerSecond = r.onGpu ? options.deviceBandwidthGBs * 1e9
+                                        : measureReadBandwidth(r.threads, options.bandwidthBytes);
     if (r.bandwidthBytesPerSecond > 0)
         r.tgBandwidthFraction = static_cast<double>(r.weightBytesPerToken) * r.tgTokensPerSecond / r.bandwidthBytesPerSecond;
     return r;

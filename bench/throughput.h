@@ -17,11 +17,16 @@ struct ThroughputOptions {
     int threads = 0;               // -t; 0: every hardware thread
     int repeats = 3;               // -r; the mean and spread are reported
     size_t bandwidthBytes = size_t{1} << 30;  // buffer of the bandwidth measurement (tests: small)
+    std::string backend = "cpu";   // --backend: auto, cpu, vulkan or vulkan:N (engine/backend_choice.h)
+    double deviceBandwidthGBs = 0;  // --device-bandwidth: the GPU's memory bandwidth (from its data
+                                    // sheet), for the fraction a Vulkan run reaches; 0: not reported
 };
 
 struct ThroughputResult {
     std::string model;
-    std::string backend = "cpu";
+    std::string backend = "cpu";       // what ran: "vulkan on NVIDIA ... (discrete, device 0)"
+    std::string backendReason;         // why (the fallback reason when Vulkan could not run)
+    bool onGpu = false;                // a Vulkan device ran it (the bandwidth is the device's)
     int threads = 0;
     uint64_t modelBytes = 0;
     uint64_t parameters = 0;
@@ -32,7 +37,7 @@ struct ThroughputResult {
     uint64_t peakRssBytes = 0;         // over the whole run (prompt processing included)
     // Resident memory should stay within the mapped file plus the KV cache plus 10%.
     uint64_t memoryLimitBytes() const { return (modelBytes + kvCacheBytes) * 11 / 10; }
-    double bandwidthBytesPerSecond = 0;  // measured in the same run, same threads
+    double bandwidthBytesPerSecond = 0;  // CPU: measured in the same run, same threads; GPU: as given
     double tgBandwidthFraction = 0;      // weightBytesPerToken × tg/s ÷ bandwidth
 };
 

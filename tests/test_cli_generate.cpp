@@ -185,7 +185,7 @@ private slots:
         const auto o = QJsonDocument::fromJson(r.out).object();
         for (const char* key : {"pp_tokens_per_s", "tg_tokens_per_s", "peak_rss_bytes", "bandwidth_bytes_per_s"})
             QVERIFY2(o[key].toDouble() > 0, key);
-        QCOMPARE(o["backend"].toString(), QString("cpu"));
+        QVERIFY2(o["backend"].toString().startsWith("cpu on CPU"), qPrintable(o["backend"].toString()));
         QCOMPARE(o["threads"].toInt(), 1);
         // -n 0 and -p 0 measure one side alone.
         const auto pp = QJsonDocument::fromJson(runCli({"bench", "-m", demo_, "-p", "16", "-n", "0", "-r", "1", "--json"}).out).object();
@@ -216,6 +216,15 @@ private slots:
         QVERIFY2(fallback.err.contains("backend: cpu on CPU") && fallback.err.contains("creating a device"),
                  fallback.err.constData());
         QCOMPARE(jsonLines(fallback.out).value(0)["tokens"], jsonLines(cpu.out).value(0)["tokens"]);
+
+        // The throughput benchmark runs both backends on the same model and gives their ratio.
+        const auto bench = runCli({"bench", "-m", model, "-p", "16", "-n", "4", "-r", "1", "--backend", "cpu,vulkan"});
+        QVERIFY2(bench.exitCode == 0, bench.err.constData());
+        QVERIFY2(bench.out.contains("backend     cpu on CPU") && bench.out.contains("backend     vulkan on "),
+                 bench.out.constData());
+        QVERIFY2(QRegularExpression("vulkan / cpu: pp [0-9.e+-]+x, tg [0-9.e+-]+x").match(QString::fromUtf8(bench.out)).hasMatch(),
+                 bench.out.constData());
+        QCOMPARE(runCli({"bench", "-m", model, "--backend", "cpu,metal"}).exitCode, 1);
     }
 
     void errors() {

@@ -1,5 +1,6 @@
-// `lamplight-cli bench -m MODEL [-p 512] [-n 128] [-t THREADS] [-r REPEATS] [--json]`: prompt
-// processing and generation speed, peak memory, and generation's share of the memory bandwidth.
+// `lamplight-cli bench -m MODEL [-p 512] [-n 128] [-t THREADS] [-r REPEATS] [--backend cpu,vulkan]
+// [--device-bandwidth GBPS] [--json]`: prompt processing and generation speed, peak memory, and
+// generation's share of the memory bandwidth, for each backend named, with their ratio.
 // The measuring code lives in bench/throughput.cpp.
 #include "cli/model_options.h"
 
@@ -7,34 +8,21 @@
 #include "gguf/model_info.h"
 
 #include <QJsonObject>
+#include <QStringList>
 
 #include <cstdio>
+#include <cstdlib>
+#include <vector>
 
 namespace lamp::cli {
 
-int runBench(Args& args) {
-    bench::ThroughputOptions o;
-    const auto model = args.value({"-m", "--model"});
-    if (!model)
-        throw UsageError("-m MODEL.gguf is required");
-    o.modelPath = *model;
-    o.promptTokens = args.integer({"-p", "--n-prompt"}).value_or(512);
-    o.generateTokens = args.integer({"-n", "--n-gen"}).value_or(128);
-    o.threads = static_cast<int>(args.integer({"-t", "--threads"}).value_or(0));
-    o.repeats = static_cast<int>(args.integer({"-r", "--repetitions"}).value_or(3));
-    const auto backend = args.value({"--backend"}).value_or("auto");
-    const bool json = args.flag("--json");
-    if (!args.positionals().empty())
-        throw UsageError("bench takes no positional arguments");
-    if (o.promptTokens < 0 || o.generateTokens < 0 || o.threads < 0 || o.repeats < 1)
-        throw UsageError("-p and -n must be 0 or more, -t 0 (all) or more, -r at least 1");
-    if (backend == "vulkan")
-        throw Error("the Vulkan backend is not built yet; use --backend cpu (or auto)");
+namespace {
 
-    const bench::ThroughputResult r = bench::runThroughput(o);
+void report(const bench::ThroughputResult& r, const bench::ThroughputOptions& o, bool json) {
     if (json) {
         const QJsonObject obj{{"model", QString::fromStdString(r.model)},
                               {"backend", QString::fromStdString(r.backend)},
+                              {"backend_reason", QString::fromStdString(r.backendReason)},
                               {"threads", r.threads},
                               {"model_bytes", static_cast<double>(r.modelBytes)},
                               {"parameters", static_cast<double>(r.parameters)},
@@ -52,22 +40,66 @@ int runBench(Args& args) {
         const QByteArray line = QJsonDocument(obj).toJson(QJsonDocument::Compact);
         std::fwrite(line.constData(), 1, static_cast<size_t>(line.size()), stdout);
         std::fputc('\n', stdout);
-        return 0;
+        return;
     }
     std::printf("model       %s (%s, %s parameters)\n", r.model.c_str(), humanBytes(r.modelBytes).c_str(),
                 humanCount(r.parameters).c_str());
-    std::printf("backend     %s, %d threads\n", r.backend.c_str(), r.threads);
+    std::printf("backend     %s, %d threads (%s)\n", r.backend.c_str(), r.threads, r.backendReason.c_str());
     if (o.promptTokens > 0)
         std::printf("pp%-8lld %10.2f ± %.2f tokens/s\n", static_cast<long long>(o.promptTokens), r.ppTokensPerSecond,
                     r.ppStddev);
-    if (o.generateTokens > 0)
-        std::printf("tg%-8lld %10.2f ± %.2f tokens/s  (%s of weights per token: %.1f%% of the %.1f GB/s measured)\n",
+    if (o.generateTokens > 0 && r.bandwidthBytesPerSecond > 0)
+        std::printf("tg%-8lld %10.2f ± %.2f tokens/s  (%s of weights per token: %.1f%% of the %.1f GB/s %s)\n",
                     static_cast<long long>(o.generateTokens), r.tgTokensPerSecond, r.tgStddev,
                     humanBytes(r.weightBytesPerToken).c_str(), 100.0 * r.tgBandwidthFraction,
-                    r.bandwidthBytesPerSecond / 1e9);
+                    r.bandwidthBytesPerSecond / 1e9, r.onGpu ? "given for the device" : "measured");
+    else if (o.generateTokens > 0)
+        std::printf("tg%-8lld %10.2f ± %.2f tokens/s  (%s of weights per token; --device-bandwidth GBPS gives the "
+                    "share of the GPU's bandwidth)\n",
+                    static_cast<long long>(o.generateTokens), r.tgTokensPerSecond, r.tgStddev,
+                    humanBytes(r.weightBytesPerToken).c_str());
     std::printf("peak memory %s resident (limit: file + %s KV cache + 10%% = %s)\n",
                 humanBytes(r.peakRssBytes).c_str(), humanBytes(r.kvCacheBytes).c_str(),
                 humanBytes(r.memoryLimitBytes()).c_str());
+}
+
+} // namespace
+
+int runBench(Args& args) {
+    bench::ThroughputOptions o;
+    const auto model = args.value({"-m", "--model"});
+    if (!model)
+        throw UsageError("-m MODEL.gguf is required");
+    o.modelPath = *model;
+    o.promptTokens = args.integer({"-p", "--n-prompt"}).value_or(512);
+    o.generateTokens = args.integer({"-n", "--n-gen"}).value_or(128);
+    o.threads = static_cast<int>(args.integer({"-t", "--threads"}).value_or(0));
+    o.repeats = static_cast<int>(args.integer({"-r", "--repetitions"}).value_or(3));
+    // Several backends (--backend cpu,vulkan) run one after another on the same model.
+    const QStringList backends = QString::fromStdString(args.value({"--backend"}).value_or("cpu")).split(QLatin1Char(','));
+    const auto deviceBandwidth = args.value({"--device-bandwidth"});
+    o.deviceBandwidthGBs = deviceBandwidth ? std::atof(deviceBandwidth->c_str()) : 0.0;
+    const bool json = args.flag("--json");
+    if (!args.positionals().empty())
+        throw UsageError("bench takes no positional arguments");
+    if (o.promptTokens < 0 || o.generateTokens < 0 || o.threads < 0 || o.repeats < 1)
+        throw UsageError("-p and -n must be 0 or more, -t 0 (all) or more, -r at least 1");
+    for (const QString& b : backends)
+        BackendRequest::parse(b.toStdString());  // an unknown name fails before any work
+
+    std::vector<bench::ThroughputResult> results;
+    for (const QString& b : backends) {
+        o.backend = b.toStdString();
+        results.push_back(bench::runThroughput(o));
+        report(results.back(), o, json);
+    }
+    // Each further backend against the first, in one run on one model.
+    for (size_t i = 1; i < results.size() && !json; ++i) {
+        const auto ratio = [](double a, double b) { return b > 0 ? a / b : 0.0; };
+        std::printf("%s / %s: pp %.3gx, tg %.3gx\n", backends[static_cast<qsizetype>(i)].toUtf8().constData(),
+                    backends[0].toUtf8().constData(), ratio(results[i].ppTokensPerSecond, results[0].ppTokensPerSecond),
+                    ratio(results[i].tgTokensPerSecond, results[0].tgTokensPerSecond));
+    }
     return 0;
 }
 
