@@ -481,6 +481,18 @@
 <context>
     <name>SettingsPanelGeneration</name>
     <message>
+        <source>Titles of new conversations</source>
+        <translation>新对话的标题</translation>
+    </message>
+    <message>
+        <source>Summarised by the model</source>
+        <translation>由模型概括</translation>
+    </message>
+    <message>
+        <source>The first message</source>
+        <translation>取第一条消息</translation>
+    </message>
+    <message>
         <source>Sampling</source>
         <translation>采样</translation>
     </message>

@@ -134,6 +134,16 @@ ColumnLayout {
         from: page.limits.threads.min; to: page.limits.threads.max
         onEdited: v => AppSettings.threads = v
     }
+    SettingsPanelChoice {
+        objectName: "autoTitles"
+        label: qsTr("Titles of new conversations")
+        choices: [
+            { value: "model", label: qsTr("Summarised by the model") },
+            { value: "first", label: qsTr("The first message") }
+        ]
+        current: AppSettings.autoTitles ? "model" : "first"
+        onChosen: value => AppSettings.autoTitles = value === "model"
+    }
 
     Heading { text: qsTr("Backend") }
 

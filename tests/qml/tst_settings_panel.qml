@@ -143,6 +143,16 @@ Item {
             compare(AppSettings.backend, "vulkan:0")
         }
 
+        function test_titleChoiceTurnsModelTitlesOff() {
+            const combo = row("autoTitles").comboBox
+            compare(combo.currentText, "Summarised by the model")
+            combo.forceActiveFocus()
+            keyClick(Qt.Key_Down)
+            compare(AppSettings.autoTitles, false)
+            AppSettings.autoTitles = true
+            compare(combo.currentText, "Summarised by the model")
+        }
+
         function test_themeAppliesAtOnce() {
             panel.currentPage = 1
             const combo = row("theme").comboBox
