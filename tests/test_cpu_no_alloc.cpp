@@ -1,13 +1,17 @@
 // Generating a token must not allocate: the matrix products (both kernel paths, every instruction
 // set, a pool of several threads) and attention over a long cache (the path that splits positions
-// over threads) run here after a warm-up while every operator new of the process is counted.
+// over threads) run here after a warm-up while every operator new of the process is counted; so
+// does a whole decode step of a session (Session::append: the forward pass of every layer).
 #include "cpu/cpu_features.h"
 #include "cpu/kernels.h"  // internal: forcing the decode or the GEMM path
 #include "cpu/matmul.h"
 #include "cpu/thread_pool.h"
 #include "model/attention.h"
 #include "model/kv_cache.h"
+#include "model/model.h"
+#include "model/session.h"
 #include "quant/quantize.h"
+#include "support/tiny_models.h"
 
 #include <QtTest>
 
@@ -84,6 +88,23 @@ private slots:
         }
         setIsa(saved);
         detail::setGemmMinTokens(savedMin);
+    }
+
+    void decodeStepDoesNotAllocate() {
+        const auto model = Model::load(GgufFile::fromBytes(test::tinyLlamaModel().toBytes(), "tiny-llama.gguf"));
+        SessionOptions options;
+        options.contextLength = 96;
+        options.threads = 2;
+        Session session(*model, options);
+        const std::vector<int32_t> prompt{1, 5, 9, 13, 17, 21, 25, 29};
+        session.evaluate(prompt);
+        for (int32_t t = 30; t < 34; ++t)  // warm-up: workspace, scratch and logits reach their size
+            session.append(t);
+        const long before = allocations.load();
+        for (int32_t t = 34; t < 60; ++t)
+            session.append(t);
+        QCOMPARE(allocations.load() - before, 0L);
+        QCOMPARE(session.size(), int64_t{8 + 4 + 26});
     }
 
     void attentionDoesNotAllocate() {

@@ -133,6 +133,9 @@ void attendRange(const AttentionArgs& a, const RowKernels& kern, int64_t t, int6
     const int64_t group = a.headCount / kv.kvHeads();
     const int64_t dk = kv.keyLength(), dv = kv.valueLength();
     const int64_t len = jEnd - jBegin;
+    // Room for the whole context at once, so a growing sequence never reallocates token by token.
+    if (scores.capacity() < static_cast<size_t>(group * kv.contextLength()))
+        scores.reserve(static_cast<size_t>(group * kv.contextLength()));
     scores.resize(static_cast<size_t>(group * len));
 
     const float* q = a.q + (t * a.headCount + g * group) * dk;  // the group's query heads

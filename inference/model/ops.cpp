@@ -7,17 +7,6 @@
 
 namespace lamp::ops {
 
-void parallelFor(cpu::ThreadPool& pool, int64_t n, int64_t minPerThread,
-                 const std::function<void(int64_t, int64_t)>& fn) {
-    if (n <= 0)
-        return;
-    if (pool.size() <= 1 || n < 2 * std::max<int64_t>(minPerThread, 1)) {
-        fn(0, n);
-        return;
-    }
-    pool.run(n, [&](int64_t begin, int64_t end, int) { fn(begin, end); });
-}
-
 void rmsNorm(const float* x, const float* w, float* out, int64_t n, float eps) {
     double sum = 0.0;  // as established engines do, the sum of squares is accumulated in double
     for (int64_t i = 0; i < n; ++i)

@@ -2,19 +2,26 @@
 // portable code: the matrix products (where nearly all the time goes) are in cpu/matmul.h.
 #pragma once
 
-#include <cstdint>
-#include <functional>
+#include "cpu/thread_pool.h"
 
-namespace lamp::cpu {
-class ThreadPool;
-}
+#include <algorithm>
+#include <cstdint>
 
 namespace lamp::ops {
 
 // Runs fn(begin, end) over [0, n) on the pool when the work is worth splitting (n ≥ minPerThread
-// per thread), else inline on the calling thread.
-void parallelFor(cpu::ThreadPool& pool, int64_t n, int64_t minPerThread,
-                 const std::function<void(int64_t begin, int64_t end)>& fn);
+// per thread), else inline on the calling thread. A template, so that no std::function (which
+// allocates for most lambdas) is made on every call of every token.
+template <typename Fn>
+void parallelFor(cpu::ThreadPool& pool, int64_t n, int64_t minPerThread, const Fn& fn) {
+    if (n <= 0)
+        return;
+    if (pool.size() <= 1 || n < 2 * std::max<int64_t>(minPerThread, 1)) {
+        fn(int64_t{0}, n);
+        return;
+    }
+    pool.run(n, [&](int64_t begin, int64_t end, int) { fn(begin, end); });
+}
 
 // out = x / sqrt(mean(x²) + eps) ⊙ w              (x, w, out: [n]; out may be x)
 void rmsNorm(const float* x, const float* w, float* out, int64_t n, float eps);

@@ -69,6 +69,7 @@ Session::Session(const Model& model, SessionOptions options)
         backend_ = cpuBackend();
         executor_ = makeExecutor(model, *backend_, ctx, options);
     }
+    tokens_.reserve(static_cast<size_t>(ctx));  // appending a token never reallocates
     if (batchSize_ <= 0)
         throw ModelError("batch size " + std::to_string(batchSize_) + " is invalid: it must be positive");
 }
@@ -139,7 +140,7 @@ Session::Result Session::evaluate(std::span<const int32_t> tokens, Logits which)
         --common;
 
     truncate(static_cast<int64_t>(common));
-    const bool finished = run(tokens, common, which);
+    const bool finished = run(tokens.subspan(common), which);
     return {static_cast<int64_t>(common), size() - static_cast<int64_t>(common), 0, !finished};
 }
 
@@ -155,17 +156,20 @@ void Session::fallBackToCpu(const std::string& reason) {
     executor_ = makeExecutor(model_, *backend_, ctx, options);
 }
 
-bool Session::run(std::span<const int32_t> tokens, size_t from, Logits which) {
+bool Session::run(std::span<const int32_t> fresh, Logits which) {
+    const size_t from = tokens_.size();
     try {
-        return runBatches(tokens, from, which);
+        return runBatches(fresh, which);
     } catch (const BackendUnavailable& e) {
         if (backend_ == cpuBackend())
             throw;
         // The cache on the failed device is gone: evaluate everything again on the CPU, keeping
         // only the logits rows this call would have produced.
         fallBackToCpu(e.what());
+        std::vector<int32_t> all(tokens_.begin(), tokens_.begin() + static_cast<std::ptrdiff_t>(from));
+        all.insert(all.end(), fresh.begin(), fresh.end());
         tokens_.clear();
-        const bool finished = runBatches(tokens, 0, which);
+        const bool finished = runBatches(all, which);
         if (which == Logits::All && finished)
             allLogits_.erase(allLogits_.begin(),
                              allLogits_.begin() + static_cast<std::ptrdiff_t>(from * static_cast<size_t>(model_.vocabSize())));
@@ -173,9 +177,10 @@ bool Session::run(std::span<const int32_t> tokens, size_t from, Logits which) {
     }
 }
 
-bool Session::runBatches(std::span<const int32_t> tokens, size_t from, Logits which) {
+bool Session::runBatches(std::span<const int32_t> fresh, Logits which) {
     const int64_t vocab = model_.vocabSize();
-    const size_t total = tokens.size() - from;
+    const size_t total = fresh.size();
+    const size_t base = tokens_.size();
     allLogits_.clear();
     logitsValid_ = false;
     if (total == 0)
@@ -184,23 +189,22 @@ bool Session::runBatches(std::span<const int32_t> tokens, size_t from, Logits wh
         allLogits_.resize(total * static_cast<size_t>(vocab));
     logits_.resize(static_cast<size_t>(vocab));
 
-    for (size_t begin = from; begin < tokens.size();) {
-        const size_t count = std::min(static_cast<size_t>(batchSize_), tokens.size() - begin);
-        const bool last = begin + count == tokens.size();
+    for (size_t done = 0; done < total;) {
+        const size_t count = std::min(static_cast<size_t>(batchSize_), total - done);
+        const bool last = done + count == total;
         ForwardBatch batch;
-        batch.tokens = tokens.subspan(begin, count);
-        batch.startPos = static_cast<int64_t>(begin);
+        batch.tokens = fresh.subspan(done, count);
+        batch.startPos = static_cast<int64_t>(base + done);
         batch.allLogits = which == Logits::All;
         if (which == Logits::All)
-            batch.logits = allLogits_.data() + (begin - from) * static_cast<size_t>(vocab);
+            batch.logits = allLogits_.data() + done * static_cast<size_t>(vocab);
         else if (last)
             batch.logits = logits_.data();
         executor_->forward(batch);
         // The cache now holds this batch: record it before the next one can fail.
         tokens_.insert(tokens_.end(), batch.tokens.begin(), batch.tokens.end());
-        begin += count;
-        if (progress_ && !progress_(static_cast<int64_t>(begin - from), static_cast<int64_t>(total)) &&
-            begin < tokens.size()) {
+        done += count;
+        if (progress_ && !progress_(static_cast<int64_t>(done), static_cast<int64_t>(total)) && done < total) {
             allLogits_.clear();
             return false;
         }
@@ -212,6 +216,17 @@ bool Session::runBatches(std::span<const int32_t> tokens, size_t from, Logits wh
 }
 
 Session::Result Session::append(std::span<const int32_t> tokens, Logits which) {
+    // The common case (generation, a token at a time): the new tokens fit after the cached ones and
+    // run at once, without copying the sequence.
+    const std::less<const int32_t*> before;
+    const bool aliases = !tokens.empty() && !tokens_.empty() && !before(tokens.data(), tokens_.data()) &&
+                         before(tokens.data(), tokens_.data() + tokens_.size());
+    if (!tokens.empty() && !aliases && size() + static_cast<int64_t>(tokens.size()) <= contextLength()) {
+        checkIds(tokens);
+        const int64_t reused = size();
+        const bool finished = run(tokens, which);
+        return {reused, size() - reused, 0, !finished};
+    }
     std::vector<int32_t> wanted(tokens_);
     wanted.insert(wanted.end(), tokens.begin(), tokens.end());
     const int64_t ctx = contextLength();

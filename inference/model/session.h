@@ -125,9 +125,10 @@ public:
     void clear() { truncate(0); }
 
 private:
-    // Evaluates tokens[from..] after tokens_ has been cut to `from` tokens; false when cancelled.
-    bool run(std::span<const int32_t> tokens, size_t from, Logits which);
-    bool runBatches(std::span<const int32_t> tokens, size_t from, Logits which);
+    // Evaluates `fresh` after the tokens in the cache (fresh must not point into tokens_), falling
+    // back to the CPU when the backend fails; false when cancelled.
+    bool run(std::span<const int32_t> fresh, Logits which);
+    bool runBatches(std::span<const int32_t> fresh, Logits which);
     // Replaces the executor by a CPU one with the same context, after `reason`.
     void fallBackToCpu(const std::string& reason);
     void checkIds(std::span<const int32_t> tokens) const;
