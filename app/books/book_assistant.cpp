@@ -1,5 +1,7 @@
 #include "books/book_assistant.h"
 
+#include "books/reason_text.h"
+
 #include "books/text_normalize.h"
 
 #include <algorithm>
@@ -174,11 +176,12 @@ QString BookAssistant::candidateText(const std::vector<ScoredBook>& books, const
         QStringList facts = b.genres + b.moods;
         if (b.pages > 0)
             facts << QStringLiteral("%1 pages").arg(b.pages);
-        out += QStringLiteral(". ") + facts.join(QStringLiteral(", "));
+        const QString comma = zh ? QStringLiteral("、") : QStringLiteral(", ");
+        out += QStringLiteral(". ") + reasonsFor(facts, zh).join(comma);
         if (s.partial)
             out += zh ? QStringLiteral("(不完全符合要求)") : QStringLiteral(" (not a full match)");
         if (!s.reasons.isEmpty())
-            out += (zh ? QStringLiteral("。匹配:") : QStringLiteral(". Fits: ")) + s.reasons.join(QStringLiteral(", "));
+            out += (zh ? QStringLiteral("。匹配:") : QStringLiteral(". Fits: ")) + reasonsFor(s.reasons, zh).join(comma);
         const QString description = zh && !b.descriptionZh.isEmpty() ? b.descriptionZh : b.descriptionEn;
         if (!description.isEmpty())
             out += (zh ? QStringLiteral("。") : QStringLiteral(". ")) + description;

@@ -11,6 +11,7 @@
 #include "books/catalogue_loader.h"
 #include "books/grounding.h"
 #include "books/library_import.h"
+#include "books/reason_text.h"
 #include "books/retriever.h"
 
 #include <QCoreApplication>
@@ -138,10 +139,18 @@ int runSearch(const BooksOptions& o, const std::vector<std::string>& words) {
     int n = 0;
     for (const books::ScoredBook& s : found) {
         print(QStringLiteral("%1. %2   [%3]\n").arg(++n).arg(cardLine(s.book, zh), s.book.id));
-        print(QStringLiteral("   %1; %2 pages. why: %3\n")
-                  .arg((s.book.genres + s.book.moods).join(QStringLiteral(", ")))
-                  .arg(s.book.pages)
-                  .arg(s.reasons.isEmpty() ? QStringLiteral("-") : s.reasons.join(QStringLiteral(", "))));
+        const QString comma = zh ? QStringLiteral("、") : QStringLiteral(", ");
+        const QString why = s.reasons.isEmpty() ? QStringLiteral("-") : books::reasonsFor(s.reasons, zh).join(comma);
+        if (zh)
+            print(QStringLiteral("   %1;%2 页。推荐理由:%3\n")
+                      .arg(books::reasonsFor(s.book.genres + s.book.moods, true).join(comma))
+                      .arg(s.book.pages)
+                      .arg(why));
+        else
+            print(QStringLiteral("   %1; %2 pages. why: %3\n")
+                      .arg((s.book.genres + s.book.moods).join(comma))
+                      .arg(s.book.pages)
+                      .arg(why));
     }
     return 0;
 }

@@ -5,6 +5,8 @@
 #include "books/catalogue_loader.h"
 #include "books/grounding.h"
 #include "books/library_import.h"
+#include "books/reason_text.h"
+#include "books/text_normalize.h"
 #include "books/retriever.h"
 #include "core/log.h"
 #include "history/history_store.h"
@@ -173,9 +175,11 @@ BookTurnPlan BookAssistantController::prepareTurn(qint64 conversationId, qint64 
         return plan;
     }
     QJsonArray candidates;
+    const bool chinese = books::containsCjk(userText);  // the cards speak the reader's language
     for (const books::ScoredBook& s : turn.candidates)
         candidates.append(QJsonObject{{QStringLiteral("id"), s.book.id},
-                                      {QStringLiteral("why"), s.reasons.join(QStringLiteral(", "))},
+                                      {QStringLiteral("why"), books::reasonsFor(s.reasons, chinese).join(
+                                                                  chinese ? QStringLiteral("、") : QStringLiteral(", "))},
                                       {QStringLiteral("partial"), s.partial}});
     prompts.insert(key(userMessageId), turn.modelMessage);
     QJsonObject allCandidates = state.value(kCandidates).toObject();
