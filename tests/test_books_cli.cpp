@@ -1,5 +1,6 @@
 // `lamplight-cli books search|import` and `chat --assistant books`, run as a user runs them, on a
 // database in a temporary folder (never the user's).
+#include "support/run_program.h"
 #include "support/tiny_models.h"
 
 #include <QJsonArray>
@@ -18,15 +19,8 @@ struct Result {
 };
 
 Result runCli(const QStringList& args, const QByteArray& input = {}) {
-    QProcess p;
-    p.start(QStringLiteral(LAMP_CLI_PATH), args);
-    if (!p.waitForStarted(10000))
-        return {};
-    p.write(input);
-    p.closeWriteChannel();
-    p.waitForFinished(60000);
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
-            QString::fromUtf8(p.readAllStandardError())};
+    const auto r = lamp::test::runProgram(QStringLiteral(LAMP_CLI_PATH), args, input, 60000);
+    return {r.exitCode, QString::fromUtf8(r.out), QString::fromUtf8(r.err)};
 }
 
 } // namespace

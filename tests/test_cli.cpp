@@ -1,4 +1,5 @@
 // lamplight-cli as a user runs it: output, JSON, exit codes and error messages on stderr.
+#include "support/run_program.h"
 #include "support/tiny_models.h"
 
 #include <QJsonArray>
@@ -12,27 +13,10 @@
 
 namespace {
 
-struct Result {
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-};
-
-Result run(const QString& program, const QStringList& args, const QByteArray& input = {}) {
-    QProcess p;
-    p.start(program, args);
-    if (!p.waitForStarted(10000))
-        return {};
-    if (!input.isEmpty())
-        p.write(input);
-    p.closeWriteChannel();
-    p.waitForFinished(60000);
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
-            p.readAllStandardError()};
-}
+using Result = lamp::test::ProgramResult;
 
 Result runCli(const QStringList& args, const QByteArray& input = {}) {
-    return run(QStringLiteral(LAMP_CLI_PATH), args, input);
+    return lamp::test::runProgram(QStringLiteral(LAMP_CLI_PATH), args, input, 60000);
 }
 
 } // namespace
@@ -145,7 +129,7 @@ private slots:
     void quantizeTool() {
         const QString tool = QStringLiteral(LAMP_QUANTIZE_PATH);
         const QString out = dir_.filePath("demo-q8_0.gguf");
-        const auto q = run(tool, {model_, out, "Q8_0"});
+        const auto q = lamp::test::runProgram(tool, {model_, out, "Q8_0"});
         QVERIFY2(q.exitCode == 0, q.err.constData());
         const auto info = runCli({"info", out, "--json"});
         QCOMPARE(info.exitCode, 0);
@@ -156,9 +140,9 @@ private slots:
         // Tokenization is unchanged: the vocabulary was copied.
         QCOMPARE(runCli({"tokenize", out, "the Lamplight"}).out, runCli({"tokenize", model_, "the Lamplight"}).out);
 
-        const auto bad = run(tool, {model_, dir_.filePath("x.gguf"), "q9_9"});
+        const auto bad = lamp::test::runProgram(tool, {model_, dir_.filePath("x.gguf"), "q9_9"});
         QCOMPARE(bad.exitCode, 2);
-        const auto missing = run(tool, {dir_.filePath("none.gguf"), dir_.filePath("x.gguf"), "q4_0"});
+        const auto missing = lamp::test::runProgram(tool, {dir_.filePath("none.gguf"), dir_.filePath("x.gguf"), "q4_0"});
         QCOMPARE(missing.exitCode, 1);
         QVERIFY2(missing.err.contains("none.gguf"), missing.err.constData());
         QVERIFY(!QFile::exists(dir_.filePath("x.gguf")));

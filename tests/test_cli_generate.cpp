@@ -1,6 +1,7 @@
 // lamplight-cli generate / eval / chat / bench as a user runs them: greedy text equal to the
 // reference engine's, reproducible seeds, several sequences, stop strings, logits files, a chat in
 // Chinese kept in context, benchmark JSON, and clear errors.
+#include "support/run_program.h"
 #include "support/shared_data.h"
 #include "support/tiny_models.h"
 
@@ -15,22 +16,10 @@
 
 namespace {
 
-struct Result {
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-};
+using Result = lamp::test::ProgramResult;
 
 Result runCli(const QStringList& args, const QByteArray& input = {}) {
-    QProcess p;
-    p.start(QStringLiteral(LAMP_CLI_PATH), args);
-    if (!p.waitForStarted(10000))
-        return {};
-    p.write(input);
-    p.closeWriteChannel();
-    p.waitForFinished(120000);
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
-            p.readAllStandardError()};
+    return lamp::test::runProgram(QStringLiteral(LAMP_CLI_PATH), args, input);
 }
 
 QList<QJsonObject> jsonLines(const QByteArray& out) {
