@@ -30,6 +30,8 @@ public:
         return storage_.get() + ((64 - addr % 64) % 64);
     }
 
+    size_t capacity() const { return size_; }
+
 private:
     std::unique_ptr<std::byte[]> storage_;
     size_t size_ = 0;
@@ -42,6 +44,16 @@ Scratch& activationScratch() {
 Scratch& tileScratch() {
     thread_local Scratch s;
     return s;
+}
+
+// Grows the tile scratch of every thread of the pool together, before a product that needs
+// `bytes`: a worker that has not taken a chunk yet would otherwise allocate inside some later
+// product (after any warm-up). The caller takes part in every run, so its own buffer having the
+// size means every worker's has it too (for the pools this thread has used).
+void prepareTileScratch(ThreadPool& pool, size_t bytes) {
+    if (tileScratch().capacity() >= bytes)
+        return;
+    pool.onEveryThread([&](int64_t, int64_t, int) { tileScratch().get(bytes); });
 }
 
 size_t align64(size_t n) { return (n + 63) / 64 * 64; }
@@ -159,6 +171,7 @@ void matmulGemmQ8(const WeightMatrix& w, const float* x, int64_t nTokens, float*
             packActivationRowQ8(x + t * w.cols, w.cols, xp, t, isa);
     });
     const bool signedCodes = isa == Isa::Avx2 && w.type == TensorType::Q8_0;
+    prepareTileScratch(pool, bytesQ8(kTileRows, w.cols));
     pool.run(w.rows, grainFor(w.rows, pool.size(), kTileRows), [&](int64_t begin, int64_t end, int) {
         PackedQ8 tile = layoutQ8(tileScratch().get(bytesQ8(kTileRows, w.cols)), kTileRows, w.cols);
         tile.signedCodes = signedCodes;
@@ -185,6 +198,7 @@ void matmulGemmF32(const WeightMatrix& w, const float* x, int64_t nTokens, float
             std::fill(dst + w.cols, dst + padded, 0.0f);
         }
     });
+    prepareTileScratch(pool, rowFloats * sizeof(float) * static_cast<size_t>(kTileRows));
     pool.run(w.rows, grainFor(w.rows, pool.size(), kTileRows), [&](int64_t begin, int64_t end, int) {
         auto* tile = reinterpret_cast<float*>(
             tileScratch().get(rowFloats * sizeof(float) * static_cast<size_t>(kTileRows)));

@@ -224,4 +224,17 @@ void ThreadPool::run(int64_t n, int64_t grain, const Task& fn) {
     }
 }
 
+void ThreadPool::onEveryThread(const Task& fn) {
+    // One chunk per thread: a thread that has run its chunk waits until every chunk has run, so it
+    // cannot take a second one, and each of the size() chunks lands on a different thread.
+    const int n = size();
+    std::atomic<int> done{0};
+    run(n, 1, [&](int64_t, int64_t, int thread) {
+        fn(0, 1, thread);
+        done.fetch_add(1, std::memory_order_acq_rel);
+        while (done.load(std::memory_order_acquire) < n)
+            std::this_thread::yield();
+    });
+}
+
 } // namespace lamp::cpu

@@ -31,6 +31,9 @@ public:
     void run(int64_t n, const Task& fn);
     // The same with chunks of exactly `grain` indices (the last may be shorter).
     void run(int64_t n, int64_t grain, const Task& fn);
+    // Calls fn(0, 1, threadIndex) exactly once on every thread of the pool (the caller included):
+    // for per-thread setup such as growing thread-local scratch before the work that needs it.
+    void onEveryThread(const Task& fn);
 
 private:
     struct Impl;

@@ -123,6 +123,39 @@ RowKernels rowKernels(KvType type) {
 
 // ---- attention ------------------------------------------------------------------------------
 
+// Each thread's buffers for one (token, head group): the scores of every visible position, and
+// the running maximum and sum per head. Grown on every thread of the pool together, before the
+// work, so a worker taking its first chunk late never allocates in the middle of a token.
+struct AttentionScratch {
+    std::vector<float> scores;  // [group][positions]
+    std::vector<float> maxes;   // [group]
+    std::vector<float> sums;    // [group]
+};
+
+AttentionScratch& threadScratch() {
+    thread_local AttentionScratch s;
+    return s;
+}
+
+void prepareScratch(cpu::ThreadPool& pool, const KvCache& kv, int64_t group) {
+    const auto scores = static_cast<size_t>(group * kv.contextLength());
+    const auto heads = static_cast<size_t>(group);
+    // The caller takes part in every run, so its buffers having the size means the workers' have it
+    // too — for the pools this thread has prepared; the tasks still grow what a worker of another
+    // pool lacks.
+    const AttentionScratch& mine = threadScratch();
+    if (mine.scores.capacity() >= scores && mine.maxes.size() >= heads)
+        return;
+    pool.onEveryThread([&](int64_t, int64_t, int) {
+        AttentionScratch& s = threadScratch();
+        s.scores.reserve(scores);
+        if (s.maxes.size() < heads) {
+            s.maxes.resize(heads);
+            s.sums.resize(heads);
+        }
+    });
+}
+
 // Query token t against KV head g, for the `group` query heads that share it, over the cached
 // positions [jBegin, jEnd) (all visible to t). Writes per head the largest score (maxOut[h]), the
 // sum of exp(score − max) (sumOut[h]) and the unnormalized weighted sum of the value rows
@@ -180,8 +213,9 @@ void attentionSplit(const AttentionArgs& a, const RowKernels& kern, cpu::ThreadP
     partOut.resize(std::max(partOut.size(), static_cast<size_t>(tasks * group * dv)));
     partMax.resize(std::max(partMax.size(), static_cast<size_t>(tasks * group)));
     partSum.resize(partMax.size());
+    prepareScratch(pool, *a.kv, group);
     pool.run(tasks, [&](int64_t begin, int64_t end, int) {
-        thread_local std::vector<float> scores;
+        std::vector<float>& scores = threadScratch().scores;
         for (int64_t task = begin; task < end; ++task) {
             const int64_t pair = task / chunks, c = task % chunks;
             const int64_t t = pair / kvHeads, g = pair % kvHeads;
@@ -241,10 +275,16 @@ void attention(const AttentionArgs& a, cpu::ThreadPool& pool) {
         attentionSplit(a, kern, pool, chunks);
         return;
     }
+    prepareScratch(pool, *a.kv, group);
     ops::parallelFor(pool, pairs, 1, [&](int64_t begin, int64_t end) {
-        thread_local std::vector<float> scores, maxes, sums;
-        maxes.resize(static_cast<size_t>(group));
-        sums.resize(static_cast<size_t>(group));
+        AttentionScratch& scratch = threadScratch();
+        std::vector<float>& scores = scratch.scores;
+        std::vector<float>& maxes = scratch.maxes;
+        std::vector<float>& sums = scratch.sums;
+        if (maxes.size() < static_cast<size_t>(group)) {  // a worker of another pool this thread
+            maxes.resize(static_cast<size_t>(group));    // has not prepared (see prepareScratch)
+            sums.resize(static_cast<size_t>(group));
+        }
         for (int64_t task = begin; task < end; ++task) {
             // Later tokens see more positions: pairing the i-th token from the front with the i-th
             // from the back keeps contiguous chunks of tasks equally expensive.
