@@ -3,15 +3,13 @@
 // prompt); supersession, model change, unload and destruction in the middle of an answer; same seed
 // same text; prompt reuse across turns and the per-conversation session cache; and the GUI event
 // loop's worst latency while a model generates. Background work: prompt-only requests (after a
-// model change) and their cancelling. Through the AppController (what the window's buttons and Esc
-// call): a load cancelled from the GUI thread, Esc stopping a real answer within one token with the
-// partial answer saved as "stopped", and a model change re-evaluating the open conversation.
+// model change) and their cancelling. (The same through the AppController: test_worker_app.cpp.)
 //
 // Two models, written by our own GGUF writer: the tiny test model (fast) and a wider one (random
-// weights, ~40 MB) whose answers take long enough to stop, switch or measure latency in the middle.
-// The wider one's output row for </s> is zero while the others are large, so with top-k sampling it
-// never ends its answer early: tests that need a long answer get one.
+// weights, ~40 MB, worker_test_support.h) whose answers take long enough to stop, switch or measure
+// latency in the middle.
 #include "support/tiny_models.h"
+#include "worker_test_support.h"
 
 #include "worker/generation_controller.h"
 #include "worker/generation_worker.h"
@@ -37,124 +35,8 @@
 
 using namespace lamp;
 using namespace lamp::app;
+using namespace lamp::test;
 
-namespace {
-
-// Uniform in [-a, a) from a 64-bit LCG: fast enough for tens of millions of weights.
-std::vector<std::byte> randomF32(uint64_t& state, size_t n, float a) {
-    std::vector<std::byte> out(n * sizeof(float));
-    for (size_t i = 0; i < n; ++i) {
-        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
-        const float u = static_cast<float>(static_cast<double>(state >> 40) * 0x1.0p-24);
-        const float v = (2.0f * u - 1.0f) * a;
-        std::memcpy(out.data() + i * sizeof(float), &v, sizeof v);
-    }
-    return out;
-}
-
-std::vector<std::byte> onesF32(size_t n) {
-    const std::vector<float> values(n, 1.0f);
-    std::vector<std::byte> out(n * sizeof(float));
-    std::memcpy(out.data(), values.data(), out.size());
-    return out;
-}
-
-// A llama model of the tiny vocabulary, `width` wide and `layers` deep, that never ends its answer.
-GgufWriter widerModel(int64_t width, int64_t layers, int64_t ffn) {
-    const int64_t heads = width / 64, kvHeads = std::max<int64_t>(1, heads / 2), headDim = 64;
-    const int64_t kvWidth = kvHeads * headDim;
-    GgufWriter w;
-    w.set("general.architecture", std::string("llama"));
-    w.set("general.name", std::string("Lamplight wider test model"));
-    w.set("general.file_type", uint32_t{0});
-    w.set("llama.context_length", uint32_t{4096});
-    w.set("llama.embedding_length", static_cast<uint32_t>(width));
-    w.set("llama.block_count", static_cast<uint32_t>(layers));
-    w.set("llama.feed_forward_length", static_cast<uint32_t>(ffn));
-    w.set("llama.attention.head_count", static_cast<uint32_t>(heads));
-    w.set("llama.attention.head_count_kv", static_cast<uint32_t>(kvHeads));
-    w.set("llama.rope.dimension_count", static_cast<uint32_t>(headDim));
-    w.set("llama.rope.freq_base", 10000.0f);
-    w.set("llama.attention.layer_norm_rms_epsilon", 1e-5f);
-    const int64_t vocab = test::addTinySpmVocab(w);
-    w.set("tokenizer.chat_template",
-          std::string("{% for m in messages %}<|{{ m['role'] }}|>\n{{ m['content'] }}</s>\n{% endfor %}"
-                      "{% if add_generation_prompt %}<|assistant|>\n{% endif %}"));
-    uint64_t state = 12345;
-    const float scale = 1.0f / std::sqrt(static_cast<float>(width));
-    const auto matrix = [&](const std::string& name, int64_t cols, int64_t rows, float a) {
-        w.addTensor(name, TensorType::F32, {cols, rows}, randomF32(state, static_cast<size_t>(cols * rows), a));
-    };
-    matrix("token_embd.weight", width, vocab, 1.0f);
-    for (int64_t l = 0; l < layers; ++l) {
-        const std::string p = "blk." + std::to_string(l) + ".";
-        w.addTensor(p + "attn_norm.weight", TensorType::F32, {width}, onesF32(width));
-        matrix(p + "attn_q.weight", width, width, scale);
-        matrix(p + "attn_k.weight", width, kvWidth, scale);
-        matrix(p + "attn_v.weight", width, kvWidth, scale);
-        matrix(p + "attn_output.weight", width, width, scale);
-        w.addTensor(p + "ffn_norm.weight", TensorType::F32, {width}, onesF32(width));
-        matrix(p + "ffn_gate.weight", width, ffn, scale);
-        matrix(p + "ffn_up.weight", width, ffn, scale);
-        matrix(p + "ffn_down.weight", ffn, width, 1.0f / std::sqrt(static_cast<float>(ffn)));
-    }
-    w.addTensor("output_norm.weight", TensorType::F32, {width}, onesF32(width));
-    std::vector<std::byte> output = randomF32(state, static_cast<size_t>(width * vocab), 0.5f);
-    std::memset(output.data() + 2 * width * sizeof(float), 0, static_cast<size_t>(width) * sizeof(float));  // </s>
-    w.addTensor("output.weight", TensorType::F32, {width, vocab}, std::move(output));
-    return w;
-}
-
-QList<ChatTurn> ask(const QString& text) {
-    return {ChatTurn{QStringLiteral("user"), text}};
-}
-
-GenerationSettings settingsFor(int32_t maxTokens, uint64_t seed = 42) {
-    GenerationSettings s;
-    s.maxTokens = maxTokens;
-    s.contextLength = 2048;
-    s.sampling.seed = seed;
-    return s;
-}
-
-// The deltas and the result of each request, as the GUI thread receives them.
-struct Recorder {
-    QHash<quint64, QString> text;
-    QHash<quint64, int> updates;
-    QHash<quint64, GenerationResult> results;
-    QList<quint64> finishedOrder;
-
-    explicit Recorder(GenerationController& c) {
-        QObject::connect(&c, &GenerationController::textDelta, &c, [this](const QString&, quint64 id, const QString& d) {
-            text[id] += d;
-            ++updates[id];
-        });
-        QObject::connect(&c, &GenerationController::generationFinished, &c, [this](const GenerationResult& r) {
-            results.insert(r.requestId, r);
-            finishedOrder.append(r.requestId);
-        });
-    }
-    bool finished(quint64 id) const { return results.contains(id); }
-};
-
-bool waitFor(const std::function<bool()>& done, int timeoutMs = 60000) {
-    QElapsedTimer t;
-    t.start();
-    while (!done()) {
-        if (t.elapsed() > timeoutMs)
-            return false;
-        QCoreApplication::processEvents(QEventLoop::AllEvents, 10);
-        QTest::qWait(1);
-    }
-    return true;
-}
-
-bool loadInto(GenerationController& c, const QString& path, const ModelLoadOptions& options = {}) {
-    c.loadModel(path, options);
-    return waitFor([&] { return !c.loading(); }) && c.modelLoaded() && c.modelPath() == path;
-}
-
-} // namespace
 
 class TestGenerationWorker : public QObject {
     Q_OBJECT
@@ -631,117 +513,6 @@ private Q_SLOTS:
 
     // The window's Cancel button and Esc call cancelLoad() on the GUI thread. The worker is held at
     // "reading the weights" until the GUI thread has cancelled, so the cancel lands mid-load.
-    void loadCancelledFromTheGuiThread() {
-        GenerationController c;
-        QSemaphore cancelled;
-        connect(c.worker(), &GenerationWorker::loadProgress, c.worker(), [&](quint64, double, const QString& stage) {
-            if (stage == QStringLiteral("reading the weights"))
-                cancelled.tryAcquire(1, 10000);
-        }, Qt::DirectConnection);
-        connect(&c, &GenerationController::loadProgressChanged, this, [&] {
-            if (c.loading() && c.loadStage() == QStringLiteral("reading the weights") && cancelled.available() == 0) {
-                c.cancelLoad();
-                cancelled.release(100);  // and every later report passes at once
-            }
-        });
-        QSignalSpy cancelledSpy(&c, &GenerationController::modelLoadCancelled);
-        QSignalSpy ready(&c, &GenerationController::modelReady);
-        c.loadModel(wider_);
-        QVERIFY(waitFor([&] { return !c.loading(); }));
-        QCOMPARE(cancelledSpy.count(), 1);
-        QCOMPARE(cancelledSpy.at(0).at(0).toString(), wider_);
-        QCOMPARE(ready.count(), 0);
-        QVERIFY(!c.modelLoaded());
-        QVERIFY(c.lastError().isEmpty());
-    }
-
-    // Esc (AppController::stop) on a real answer of the wider model: at most one more token after
-    // it, and the partial answer is in the history as "stopped", with every streamed character.
-    void escStopsARealAnswerAndKeepsItsText() {
-        QTemporaryDir home;
-        AppOptions options;
-        options.historyPath = home.filePath(QStringLiteral("history.sqlite"));
-        options.modelPath = wider_;
-        AppController app(options);
-        QVERIFY(waitFor([&] { return app.generation()->modelLoaded(); }));
-        app.setMaxAnswerTokens(3000);
-        QSignalSpy finished(&app, &AppController::answerFinished);
-        QSignalSpy titles(app.generation(), &GenerationController::titleFinished);
-        QString streamed;
-        int deltas = 0;
-        qint64 tokensAtStop = -1;
-        connect(app.generation(), &GenerationController::textDelta, this, [&](const QString&, quint64, const QString& d) {
-            streamed += d;
-            if (++deltas == 2) {
-                app.stop();  // what Esc does; first the flag, then the count
-                tokensAtStop = app.generation()->worker()->tokensInFlight();
-            }
-        });
-        QVERIFY(app.sendMessage(QStringLiteral("Tell me a long story")));
-        const qint64 answer = app.streamingMessageId();
-        QVERIFY(waitFor([&] { return finished.count() == 1; }));
-        QCOMPARE(finished.at(0).at(1).toLongLong(), answer);
-        QCOMPARE(finished.at(0).at(2).toString(), QStringLiteral("stopped"));
-        const auto saved = app.store()->message(answer);
-        QVERIFY(saved.has_value());
-        QCOMPARE(saved->finish, history::FinishReason::Stopped);
-        QVERIFY(!saved->text.isEmpty());
-        QCOMPARE(saved->text, streamed);
-        qInfo("stopped at %lld tokens, saved %d", static_cast<long long>(tokensAtStop), saved->completionTokens);
-        QVERIFY(tokensAtStop > 0);
-        QVERIFY(saved->completionTokens >= tokensAtStop);
-        QVERIFY(saved->completionTokens <= tokensAtStop + 1);
-        QVERIFY(!app.generation()->generating());
-        QCOMPARE(app.messages()->textAt(1), streamed);
-        QCOMPARE(titles.count(), 0);  // a stopped first answer asks for no title
-    }
-
-    // Changing the model keeps the conversation and evaluates it on the new model at once: a
-    // prompt-only request, no new message, and the next answer reuses all of it.
-    void modelChangeReevaluatesTheOpenConversation() {
-        QTemporaryDir home;
-        const QString copy = home.filePath(QStringLiteral("tiny-copy.gguf"));
-        QVERIFY(QFile::copy(tiny_, copy));
-        AppOptions options;
-        options.historyPath = home.filePath(QStringLiteral("history.sqlite"));
-        options.modelPath = tiny_;
-        AppController app(options);
-        QVERIFY(waitFor([&] { return app.generation()->modelLoaded(); }));
-        app.setMaxAnswerTokens(12);
-        QList<GenerationResult> results;
-        connect(app.generation(), &GenerationController::generationFinished, this,
-                [&](const GenerationResult& r) { results.append(r); });
-        QSignalSpy finished(&app, &AppController::answerFinished);
-        QVERIFY(app.sendMessage(QStringLiteral("Hello")));
-        QVERIFY(waitFor([&] { return finished.count() == 1; }));
-        const qint64 conversation = app.currentConversationId();
-        const int messages = app.messages()->count();
-        QCOMPARE(messages, 2);
-
-        QSignalSpy generating(app.generation(), &GenerationController::generatingChanged);
-        results.clear();
-        app.loadModel(copy);
-        QVERIFY(waitFor([&] { return !results.isEmpty(); }));
-        const GenerationResult p = results.front();
-        QVERIFY(p.promptOnly);
-        QCOMPARE(p.finish, FinishReason::Prepared);
-        QCOMPARE(p.conversationId, QString::number(conversation));
-        QCOMPARE(p.generatedTokens, 0);
-        QCOMPARE(p.promptTokensEvaluated, p.promptTokens);
-        QCOMPARE(app.generation()->modelPath(), copy);
-        QCOMPARE(app.currentConversationId(), conversation);  // the conversation stays open
-        QCOMPARE(app.messages()->count(), messages);           // and gains nothing
-        QCOMPARE(app.store()->activePath(conversation).size(), size_t{2});
-        QCOMPARE(generating.count(), 0);
-        QCOMPARE(finished.count(), 1);
-
-        QVERIFY(app.sendMessage(QStringLiteral("Again")));
-        QVERIFY(waitFor([&] { return finished.count() == 2; }));
-        const GenerationResult& next = results.back();
-        QVERIFY(!next.promptOnly);
-        QCOMPARE(next.promptTokensReused, p.promptTokens);
-    }
-
     void sessionCacheIsBoundedByCountAndBytes() {
         const auto model = Model::load(GgufFile::fromBytes(test::tinyLlamaModel().toBytes(), "tiny.gguf"));
         SessionOptions options;
