@@ -2,6 +2,7 @@
 #include "vulkan/ops.h"
 
 #include "core/error.h"
+#include "vulkan/dispatch_groups.h"
 #include "vulkan/vulkan_error.h"
 
 #include <algorithm>
@@ -10,25 +11,16 @@
 namespace lamp::vulkan {
 namespace {
 
-constexpr uint32_t kMaxGroupsX = 65535;  // the minimum maxComputeWorkGroupCount[0]
+using detail::elementwiseGroups;
+using detail::Groups;
+using detail::groupsFor;
+
 constexpr uint32_t kMatVecTokens = 8;    // tokens per matrix-vector workgroup (MV_TOKENS, matvec.glsl)
 constexpr uint32_t kMatMulRows = 64;     // weight rows per tiled matrix-matrix workgroup (MM_ROWS, matmul.glsl)
 constexpr uint32_t kMatMulTokens = 32;   // tokens per tiled workgroup (MM_TOKENS)
 constexpr uint32_t kMatMulK = 32;        // the row length must be a multiple of this (MM_K)
 // From this many tokens on, batches go to the tiled kernels (fewer and the tile is mostly empty).
 constexpr uint32_t kMatMulMinTokens = 16;
-
-// Spreads `count` workgroups over x and y (shaders rebuild the flat index; see common.glsl).
-struct Groups {
-    uint32_t x, y;
-};
-Groups groupsFor(uint64_t count) {
-    if (count <= kMaxGroupsX)
-        return {static_cast<uint32_t>(std::max<uint64_t>(count, 1)), 1};
-    return {kMaxGroupsX, static_cast<uint32_t>((count + kMaxGroupsX - 1) / kMaxGroupsX)};
-}
-
-Groups elementwiseGroups(uint32_t n) { return groupsFor((uint64_t{n} + 255) / 256); }
 
 std::string_view matVecKernel(TensorType type) {
     switch (type) {
@@ -92,11 +84,7 @@ void recordAdd(Recorder& rec, const Buffer& a, uint32_t aOff, const Buffer& b, u
 }
 
 void recordCopy(Recorder& rec, const Buffer& a, uint32_t aOff, const Buffer& out, uint32_t outOff, uint32_t n) {
-    struct {
-        uint32_t n, aOff, outOff;
-    } push{n, aOff, outOff};
-    const Groups g = elementwiseGroups(n);
-    rec.dispatch("copy", {{&a, Access::Read}, {&out, Access::Write}}, push, g.x, g.y);
+    detail::recordUnary(rec, "copy", a, aOff, out, outOff, n);
 }
 
 void recordScale(Recorder& rec, const Buffer& a, uint32_t aOff, const Buffer& out, uint32_t outOff, uint32_t n, float s) {
@@ -109,11 +97,7 @@ void recordScale(Recorder& rec, const Buffer& a, uint32_t aOff, const Buffer& ou
 }
 
 void recordSilu(Recorder& rec, const Buffer& a, uint32_t aOff, const Buffer& out, uint32_t outOff, uint32_t n) {
-    struct {
-        uint32_t n, aOff, outOff;
-    } push{n, aOff, outOff};
-    const Groups g = elementwiseGroups(n);
-    rec.dispatch("silu", {{&a, Access::Read}, {&out, Access::Write}}, push, g.x, g.y);
+    detail::recordUnary(rec, "silu", a, aOff, out, outOff, n);
 }
 
 void recordRmsNorm(Recorder& rec, const Buffer& x, uint32_t xOff, const Buffer& w, uint32_t wOff, const Buffer& out,

@@ -1,6 +1,7 @@
 // Recording the kernels of ops_transformer.h: push constants and workgroup counts for each shader.
 #include "vulkan/ops_transformer.h"
 
+#include "vulkan/dispatch_groups.h"
 #include "vulkan/vulkan_error.h"
 
 #include <algorithm>
@@ -10,19 +11,9 @@
 namespace lamp::vulkan {
 namespace {
 
-constexpr uint32_t kMaxGroupsX = 65535;  // the minimum maxComputeWorkGroupCount[0]
-
-// Spreads `count` workgroups over x and y (shaders rebuild the flat index; see common.glsl).
-struct Groups {
-    uint32_t x, y;
-};
-Groups groupsFor(uint64_t count) {
-    if (count <= kMaxGroupsX)
-        return {static_cast<uint32_t>(std::max<uint64_t>(count, 1)), 1};
-    return {kMaxGroupsX, static_cast<uint32_t>((count + kMaxGroupsX - 1) / kMaxGroupsX)};
-}
-
-Groups elementwiseGroups(uint64_t n) { return groupsFor((n + 255) / 256); }
+using detail::elementwiseGroups;
+using detail::Groups;
+using detail::groupsFor;
 
 } // namespace
 
@@ -72,11 +63,7 @@ void recordSoftmax(Recorder& rec, const Buffer& x, uint32_t xOff, const Buffer& 
 }
 
 void recordGelu(Recorder& rec, const Buffer& a, uint32_t aOff, const Buffer& out, uint32_t outOff, uint32_t n) {
-    struct {
-        uint32_t n, aOff, outOff;
-    } push{n, aOff, outOff};
-    const Groups g = elementwiseGroups(n);
-    rec.dispatch("gelu", {{&a, Access::Read}, {&out, Access::Write}}, push, g.x, g.y);
+    detail::recordUnary(rec, "gelu", a, aOff, out, outOff, n);
 }
 
 void recordSwiglu(Recorder& rec, const Buffer& gate, uint32_t gateOff, const Buffer& up, uint32_t upOff,
