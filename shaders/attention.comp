@@ -1,5 +1,6 @@
 // Causal grouped-query attention over an fp16 KV cache (plain path: the cache is read through
-// 32-bit words and unpacked with unpackHalf2x16, no 16-bit storage needed). One workgroup per
+// 32-bit words and unpacked with unpackHalf2x16; the *_s16 variants read fp16 elements with
+// 16-bit storage). One workgroup per
 // (query token, query head); positions are processed in tiles of 128 with an online softmax:
 // each invocation scores one position of the tile, then every invocation accumulates its output
 // dimensions over the tile's weighted value rows, rescaling by e^(m_old − m_new).
@@ -12,8 +13,13 @@
 #include "common.glsl"
 layout(local_size_x = 128) in;
 layout(std430, binding = 0) readonly buffer Q { float q[]; };
+#ifdef LAMP_STORAGE16
+layout(std430, binding = 1) readonly buffer K { float16_t kc[]; };
+layout(std430, binding = 2) readonly buffer V { float16_t vc[]; };
+#else
 layout(std430, binding = 1) readonly buffer K { uint kc[]; };
 layout(std430, binding = 2) readonly buffer V { uint vc[]; };
+#endif
 layout(std430, binding = 3) buffer Out { float o[]; };
 layout(push_constant) uniform Push {
     uint tokens; uint heads; uint kvHeads; uint dk; uint dv; uint startPos;
@@ -41,7 +47,7 @@ void main() {
         if (j < visible) {
             const uint kBase = p.kOff + (j * p.kvHeads + g) * p.dk;
             float dot = 0.0;
-            for (uint d = 0u; d < p.dk; ++d) dot += qs[d] * LOAD_F16(kc, kBase + d);
+            for (uint d = 0u; d < p.dk; ++d) dot += qs[d] * F16_AT(kc, kBase + d);
             s = p.scale * dot;
         }
         red[tid] = s;
@@ -69,8 +75,8 @@ void main() {
         for (uint jj = 0u; jj < count; ++jj) {
             const uint vBase = p.vOff + ((j0 + jj) * p.kvHeads + g) * p.dv;
             const float wj = w[jj];
-            if (tid < p.dv) acc0 += wj * LOAD_F16(vc, vBase + tid);
-            if (tid + 128u < p.dv) acc1 += wj * LOAD_F16(vc, vBase + tid + 128u);
+            if (tid < p.dv) acc0 += wj * F16_AT(vc, vBase + tid);
+            if (tid + 128u < p.dv) acc1 += wj * F16_AT(vc, vBase + tid + 128u);
         }
         barrier();  // w and red are rewritten by the next tile
     }

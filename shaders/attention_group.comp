@@ -9,8 +9,13 @@
 #include "common.glsl"
 layout(local_size_x = 128) in;
 layout(std430, binding = 0) readonly buffer Q { float q[]; };
+#ifdef LAMP_STORAGE16
+layout(std430, binding = 1) readonly buffer K { float16_t kc[]; };
+layout(std430, binding = 2) readonly buffer V { float16_t vc[]; };
+#else
 layout(std430, binding = 1) readonly buffer K { uint kc[]; };
 layout(std430, binding = 2) readonly buffer V { uint vc[]; };
+#endif
 layout(std430, binding = 3) buffer Out { float o[]; };
 layout(push_constant) uniform Push {
     uint tokens; uint heads; uint kvHeads; uint dk; uint dv; uint startPos;
@@ -41,7 +46,7 @@ void main() {
         if (j < visible) {
             const uint kBase = p.kOff + (j * p.kvHeads + g) * p.dk;
             for (uint d = 0u; d < p.dk; ++d) {
-                const float kv = LOAD_F16(kc, kBase + d);
+                const float kv = F16_AT(kc, kBase + d);
                 for (uint h = 0u; h < G; ++h) s[h] += qs[h * p.dk + d] * kv;
             }
         }
@@ -76,7 +81,7 @@ void main() {
             const uint h = e / p.dv, d = e % p.dv;
             float a = acc[k] * corr[h];
             for (uint jj = 0u; jj < count; ++jj)
-                a += w[h][jj] * LOAD_F16(vc, p.vOff + ((j0 + jj) * p.kvHeads + g) * p.dv + d);
+                a += w[h][jj] * F16_AT(vc, p.vOff + ((j0 + jj) * p.kvHeads + g) * p.dv + d);
             acc[k] = a;
         }
         barrier();  // w and red are rewritten by the next tile

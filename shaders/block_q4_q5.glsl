@@ -30,6 +30,9 @@ const uint Q5_1_BYTES = 24u;
 #define Q5_1_M(B, b) LOAD_F16(B, (b) * 12u + 1u)
 #define Q5_1_QH(B, b) (B[(b) * 6u + 1u])  // Q5_1 blocks are 4-byte aligned
 
+// Bits 0..3 of h moved to bit 4 of bytes 0..3: the fifth bits of four packed 5-bit codes.
+uint spreadBits4(uint h) { return ((h & 1u) << 4u) | ((h & 2u) << 11u) | ((h & 4u) << 18u) | ((h & 8u) << 25u); }
+
 // The low 4 bits of value v (0..31) of a block whose qs start at byte QS.
 #define NIBBLE(B, QS, v) ((LOAD_U8(B, (QS) + ((v) & 15u)) >> (((v) >> 4u) * 4u)) & 15u)
 

@@ -10,6 +10,18 @@
 #define LOAD_U16(BUF, i) ((BUF[(i) >> 1u] >> (((i) & 1u) * 16u)) & 0xFFFFu)
 // fp16 element i of a uint[] buffer, as float.
 #define LOAD_F16(BUF, i) unpackHalf2x16(LOAD_U16(BUF, i)).x
+// The 32-bit word at even byte offset o of a uint[] buffer (quantized blocks are only 2-byte
+// aligned): one load when o is 4-byte aligned, two halves otherwise.
+#define LOAD_U32_EVEN(BUF, o) \
+    ((((o) & 2u) == 0u) ? BUF[(o) >> 2u] : ((BUF[(o) >> 2u] >> 16u) | (BUF[((o) >> 2u) + 1u] << 16u)))
+// Element i of an fp16 array, as float: a float16_t[] view with 16-bit storage (LAMP_STORAGE16,
+// the *_s16 variants), a uint[] view otherwise. Shaders declare the buffer under the same #ifdef.
+#ifdef LAMP_STORAGE16
+#extension GL_EXT_shader_16bit_storage : require
+#define F16_AT(BUF, i) float(BUF[i])
+#else
+#define F16_AT(BUF, i) LOAD_F16(BUF, i)
+#endif
 // Signed byte b of a uint[] buffer, sign-extended.
 #define LOAD_I8(BUF, b) bitfieldExtract(int(BUF[(b) >> 2u]), int(((b) & 3u) * 8u), 8)
 

@@ -7,6 +7,10 @@
 // of MM_K (32: every quantized format's blocks are 32 or 256 values; the host sends other float
 // matrices to the matrix-vector kernels). The including shader declares binding 0 (the weights)
 // and then defines dequant16(), which decodes 16 consecutive values of a row.
+// With LAMP_FLOAT16 (the *_f16 variants, for devices with fp16 arithmetic; not used for F32 and
+// BF16 weights, whose values fp16 would round or overflow) the weight tile is kept in shared memory
+// as fp16: half the shared memory and its traffic. Decoded quantized values are rounded to fp16
+// (relative error ≤ 2⁻¹¹, far inside the matrix-product tolerance) and clamped to its range.
 #ifndef LAMP_MATMUL_GLSL
 #define LAMP_MATMUL_GLSL
 #include "common.glsl"
@@ -29,7 +33,14 @@ layout(push_constant) uniform Push {
     uint rowBase;  // first row of this piece in the whole matrix
 } p;
 
+#ifdef LAMP_FLOAT16
+#extension GL_EXT_shader_explicit_arithmetic_types_float16 : require
+shared float16_t mmW[MM_K][MM_ROWS + 1u];  // [k][row] (+1: no bank conflicts on the transposed store)
+#define MM_STORE_W(v) float16_t(clamp((v), -65504.0, 65504.0))
+#else
 shared float mmW[MM_K][MM_ROWS + 1u];    // [k][row] (+1: no bank conflicts on the transposed store)
+#define MM_STORE_W(v) (v)
+#endif
 shared float mmX[MM_K][MM_TOKENS + 1u];  // [k][token]
 
 // Values k0 .. k0+15 of row r of this piece (k0 a multiple of 16).
@@ -54,7 +65,7 @@ void main() {
             } else {
                 for (uint i = 0u; i < 16u; ++i) v[i] = 0.0;
             }
-            for (uint i = 0u; i < 16u; ++i) mmW[16u * half_ + i][row] = v[i];
+            for (uint i = 0u; i < 16u; ++i) mmW[16u * half_ + i][row] = MM_STORE_W(v[i]);
         }
         // Activations: MM_TOKENS × MM_K floats, four per invocation.
         for (uint i = 0u; i < 4u; ++i) {
@@ -66,7 +77,7 @@ void main() {
         for (uint k = 0u; k < MM_K; ++k) {
             const float b0 = mmX[k][tt], b1 = mmX[k][tt + 16u];
             for (uint i = 0u; i < 4u; ++i) {
-                const float a = mmW[k][tr + 16u * i];
+                const float a = float(mmW[k][tr + 16u * i]);
                 acc[i][0] += a * b0;
                 acc[i][1] += a * b1;
             }

@@ -3,6 +3,8 @@
 // errors for a missing loader and a device index out of range, buffers with their limits, and the
 // pipeline cache. Without a Vulkan device the tests skip (and fail under CI=true).
 #include "support/shared_data.h"
+#include "embedded_shaders.h"
+#include "vulkan/kernel_variants.h"
 #include "vulkan/device.h"
 #include "vulkan/device_info.h"
 #include "vulkan/instance.h"
@@ -129,6 +131,51 @@ private slots:
             QVERIFY(device->info().enabled == DeviceFeatures{});
         }
         expectClean(*instance);
+    }
+
+    // Each feature switch reaches kernels: the variant names the host asks for exist, follow the
+    // suffix order shaders/CMakeLists.txt compiles them in, and every compiled variant is reachable.
+    void kernelVariants() {
+        using detail::kernelVariant;
+        const DeviceFeatures none;
+        DeviceFeatures all;
+        all.storage16 = all.float16 = all.storage8 = all.subgroupArithmetic = all.integerDotProduct = true;
+        QCOMPARE(kernelVariant(none, "matvec_q8_0", true), std::string("matvec_q8_0"));
+        QCOMPARE(kernelVariant(all, "matvec_q8_0", true), std::string("matvec_q8_0_sg_s8_dot"));
+        QCOMPARE(kernelVariant(all, "matvec_q8_0", false), std::string("matvec_q8_0_sg_s8"));
+        QCOMPARE(kernelVariant(all, "matvec_q4_k", true), std::string("matvec_q4_k_sg"));  // no dot kernel
+        QCOMPARE(kernelVariant(all, "matmul_q4_k"), std::string("matmul_q4_k_f16"));
+        QCOMPARE(kernelVariant(all, "matmul_f32"), std::string("matmul_f32"));  // fp16 would round F32 weights
+        QCOMPARE(kernelVariant(all, "matvec_f16"), std::string("matvec_f16_sg_s16"));
+        QCOMPARE(kernelVariant(all, "attention_group"), std::string("attention_group_s16"));
+        QCOMPARE(kernelVariant(all, "kv_store"), std::string("kv_store_s16"));
+        QCOMPARE(kernelVariant(all, "rms_norm"), std::string("rms_norm"));
+        QVERIFY(detail::usesSubgroups("matvec_q8_0_sg_s8") && detail::usesSubgroups("matvec_f16_sg"));
+        QVERIFY(!detail::usesSubgroups("matvec_q8_0_s8") && !detail::usesSubgroups("matmul_q4_k_f16"));
+
+        // Every embedded variant is what kernelVariant gives for the features its suffixes name.
+        const std::pair<std::string_view, bool DeviceFeatures::*> suffixes[] = {
+            {"_sg", &DeviceFeatures::subgroupArithmetic}, {"_s16", &DeviceFeatures::storage16},
+            {"_s8", &DeviceFeatures::storage8},           {"_f16", &DeviceFeatures::float16},
+            {"_dot", &DeviceFeatures::integerDotProduct}};
+        int variants = 0;
+        for (const auto& shader : lamp::shaders::all()) {
+            std::string base(shader.name);
+            DeviceFeatures f;
+            for (int i = 4; i >= 0; --i) {  // strip suffixes from the last
+                const std::string_view s = suffixes[i].first;
+                // "matmul_f16": the weight format, not the fp16 suffix (no base name ends in "_s16" etc.)
+                if (base.size() > s.size() && base.ends_with(s) && lamp::shaders::find(base.substr(0, base.size() - s.size()))) {
+                    f.*suffixes[i].second = true;
+                    base.resize(base.size() - s.size());
+                }
+            }
+            if (base == shader.name)
+                continue;
+            ++variants;
+            QCOMPARE(kernelVariant(f, base, f.integerDotProduct), std::string(shader.name));
+        }
+        QVERIFY2(variants >= 40, std::to_string(variants).c_str());
     }
 
     void autoChoice() {

@@ -36,7 +36,6 @@ using namespace lamp::test;
 
 namespace {
 
-constexpr double kLimit = 5e-4;              // NMSE of matrix products
 
 const TensorType kFormats[] = {TensorType::BF16, TensorType::Q4_0, TensorType::Q4_1, TensorType::Q5_0,
                                TensorType::Q5_1, TensorType::Q2_K, TensorType::Q3_K, TensorType::Q4_K,
@@ -92,25 +91,8 @@ class TestVulkanMatVecFormats : public test::VulkanTestBase {
                 if (expectSplit && s.rows > 1 && rb * static_cast<size_t>(s.rows) > dev.maxBufferBytes())
                     QVERIFY(m.pieces.size() > 1);
                 for (const uint32_t tokens : {1u, 3u, kMaxTokens}) {
-                    const auto x = randomVector(static_cast<size_t>(s.cols) * tokens, tokens + 17u);
-                    Buffer bx = upload(dev, x, "x");
-                    const auto n = static_cast<uint32_t>(s.rows) * tokens;
-                    Guarded y(dev, n);
-                    Recorder rec = dev.record();
-                    recordMatVec(rec, m, bx, 0, y.buffer, kGuard, tokens);
-                    rec.submitAndWait();
-                    std::vector<double> ref(n);
-                    for (uint32_t t = 0; t < tokens; ++t)
-                        for (int64_t r = 0; r < s.rows; ++r) {
-                            double acc = 0;
-                            for (int64_t k = 0; k < s.cols; ++k)
-                                acc += static_cast<double>(wd[static_cast<size_t>(r * s.cols + k)]) *
-                                       x[static_cast<size_t>(t * s.cols + k)];
-                            ref[static_cast<size_t>(t * s.rows + r)] = acc;
-                        }
                     std::string why;
-                    const std::string kernel = usesTiledMatMul(m, tokens) ? "matmul_" + name.substr(7) : name;
-                    const bool ok = close(kernel, y.read(dev, why), ref, kLimit, why) && why.empty();
+                    const bool ok = checkMatVec(dev, m, wd, tokens, tokens + 17u, why);
                     QVERIFY2(ok, (name + " " + std::to_string(s.rows) + "x" + std::to_string(s.cols) + " tokens " +
                                   std::to_string(tokens) + " pieces " + std::to_string(m.pieces.size()) + ": " + why)
                                      .c_str());
@@ -130,6 +112,15 @@ private slots:
         if (!open("all"))
             return;
         matVec(UINT64_MAX, false);
+    }
+    // Each optional feature on its own (the variants a device with only that one runs).
+    void eachFeatureAlone() {
+        for (const std::string& feature : kernelFeatureSwitches()) {
+            if (!open(disableAllBut(feature)))
+                return;
+            qInfo("only %s on", feature.c_str());
+            matVec(UINT64_MAX, false);
+        }
     }
     // Weights split into many buffers (a small per-buffer limit), as big tensors are on lavapipe.
     void splitWeights() {

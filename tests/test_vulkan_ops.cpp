@@ -101,25 +101,9 @@ class TestVulkanOps : public test::VulkanTestBase {
                     const uint64_t widest = static_cast<uint64_t>(std::max(s.cols, s.rows) + 2 * kGuard);
                     if (uint64_t{4} * tokens * widest > dev.maxBufferBytes())
                         continue;
-                    const auto x = randomVector(static_cast<size_t>(s.cols) * tokens, tokens + 17u);
-                    Buffer bx = upload(dev, x, "x");
-                    const auto n = static_cast<uint32_t>(s.rows) * tokens;
-                    Guarded y(dev, n);
-                    Recorder rec = dev.record();
-                    recordMatVec(rec, m, bx, 0, y.buffer, kGuard, tokens);
-                    rec.submitAndWait();
-                    std::vector<float> ref(n);
-                    for (uint32_t t = 0; t < tokens; ++t)
-                        for (int64_t r = 0; r < s.rows; ++r) {
-                            double acc = 0;
-                            for (int64_t k = 0; k < s.cols; ++k)
-                                acc += static_cast<double>(wd[static_cast<size_t>(r * s.cols + k)]) * x[t * s.cols + k];
-                            ref[t * s.rows + r] = static_cast<float>(acc);
-                        }
                     std::string why;
-                    const std::string name = (usesTiledMatMul(m, tokens) ? "matmul_" : "matvec_") +
-                                             std::string(tensorTypeName(type));
-                    const bool ok = close(name, y.read(dev, why), ref, 5e-4, why) && why.empty();
+                    const bool ok = checkMatVec(dev, m, wd, tokens, tokens + 17u, why);
+                    const std::string name(tensorTypeName(type));
                     if (type == TensorType::F32 && s.rows == 130)
                         QVERIFY(m.pieces.size() > 1 || device_->maxBufferBytes() > 8192);
                     QVERIFY2(ok, (name + " " + std::to_string(s.rows) + "x" + std::to_string(s.cols) + " tokens " +
@@ -144,6 +128,15 @@ private slots:
         elementwise();
         rmsNorm();
         matVec();
+    }
+    // Each optional feature on its own (the variants a device with only that one runs).
+    void eachFeatureAlone() {
+        for (const std::string& feature : kernelFeatureSwitches()) {
+            if (!open(disableAllBut(feature)))
+                return;
+            qInfo("only %s on", feature.c_str());
+            matVec();
+        }
     }
     // Weights split into many buffers (a small per-buffer limit), as big tensors are on lavapipe.
     void splitWeights() {

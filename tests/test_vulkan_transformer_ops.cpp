@@ -394,6 +394,12 @@ private slots:
         if (open("all"))
             all();
     }
+    // Each optional feature on its own (the variants a device with only that one runs).
+    void eachFeatureAlone() {
+        for (const std::string& feature : kernelFeatureSwitches())
+            if (open(disableAllBut(feature)))
+                all();
+    }
     // Tables split into many buffers (a small per-buffer limit), as big tensors are on lavapipe.
     void splitTable() {
         if (!open("", 8192))

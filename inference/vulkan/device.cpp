@@ -1,6 +1,7 @@
 // The logical device, buffers, pipelines and the command recorder (see device.h).
 #include "vulkan/vk_internal.h"
 #include "vulkan/fault.h"
+#include "vulkan/kernel_variants.h"
 
 #include "core/log.h"
 #include "embedded_shaders.h"
@@ -119,7 +120,19 @@ Pipeline& DeviceCore::pipeline(std::string_view kernel, size_t bindings) {
     const vk::DescriptorSetLayout setLayout = **p.setLayout;
     p.layout.emplace(*device, vk::PipelineLayoutCreateInfo({}, setLayout, range));
     vk::raii::ShaderModule module(*device, vk::ShaderModuleCreateInfo({}, shader->wordCount * 4, shader->words));
-    const vk::PipelineShaderStageCreateInfo stage({}, vk::ShaderStageFlagBits::eCompute, *module, "main");
+    vk::PipelineShaderStageCreateInfo stage({}, vk::ShaderStageFlagBits::eCompute, *module, "main");
+    // Subgroup reductions with size control: full subgroups of the largest size the device offers
+    // (wave64 rather than wave32 on AMD, SIMD32 rather than SIMD8/16 on Intel), so a workgroup sum
+    // has the fewest partial sums to combine through shared memory. Every such kernel's workgroup
+    // (128 invocations) is a multiple of any power-of-two subgroup size up to 128.
+    vk::PipelineShaderStageRequiredSubgroupSizeCreateInfo requiredSize;
+    if (info.enabled.subgroupSizeControl && detail::usesSubgroups(kernel)) {
+        requiredSize.requiredSubgroupSize = std::min<uint32_t>(info.maxSubgroupSize, 128);
+        if (requiredSize.requiredSubgroupSize * info.maxComputeWorkgroupSubgroups >= 128) {
+            stage.flags = vk::PipelineShaderStageCreateFlagBits::eRequireFullSubgroups;
+            stage.pNext = &requiredSize;
+        }
+    }
     try {
         if (faultInjected("pipeline"))
             throw vk::InitializationFailedError("simulated: LAMPLIGHT_VK_FAULT=pipeline");

@@ -71,6 +71,7 @@ struct DeviceInfo {
     uint32_t subgroupSize = 0;      // 0 when unknown
     uint32_t minSubgroupSize = 0;   // with subgroup size control, else = subgroupSize
     uint32_t maxSubgroupSize = 0;
+    uint32_t maxComputeWorkgroupSubgroups = 0;  // with subgroup size control, else 0
 
     DeviceFeatures supported;       // what the driver reports
     DeviceFeatures enabled;         // supported minus the LAMPLIGHT_VK_DISABLE switches

@@ -159,6 +159,7 @@ DeviceInfo describe(const vk::raii::PhysicalDevice& pd) {
     if (d.supported.subgroupSizeControl) {
         d.minSubgroupSize = sizeControl.minSubgroupSize;
         d.maxSubgroupSize = sizeControl.maxSubgroupSize;
+        d.maxComputeWorkgroupSubgroups = sizeControl.maxComputeWorkgroupSubgroups;
     }
     d.supported.integerDotProduct = hasDot && dot.shaderIntegerDotProduct;
     d.supported.cooperativeMatrix = ext("VK_KHR_cooperative_matrix") || ext("VK_NV_cooperative_matrix");

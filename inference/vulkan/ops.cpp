@@ -3,6 +3,7 @@
 
 #include "core/error.h"
 #include "vulkan/dispatch_groups.h"
+#include "vulkan/kernel_variants.h"
 #include "vulkan/vulkan_error.h"
 
 #include <algorithm>
@@ -38,6 +39,17 @@ std::string_view matVecKernel(TensorType type) {
     case TensorType::Q5_K: return "matvec_q5_k";
     case TensorType::Q6_K: return "matvec_q6_k";
     default: return {};
+    }
+}
+
+bool hasIntegerDotKernel(TensorType type) {
+    switch (type) {
+    case TensorType::Q8_0:
+    case TensorType::Q4_0:
+    case TensorType::Q4_1:
+    case TensorType::Q5_0:
+    case TensorType::Q5_1: return true;
+    default: return false;
     }
 }
 
@@ -115,16 +127,45 @@ bool usesTiledMatMul(const DeviceMatrix& w, uint32_t tokens) {
     return tokens >= kMatMulMinTokens && w.cols % kMatMulK == 0 && canMatVec(w.type);
 }
 
+bool usesIntegerDot(const Recorder& rec, const DeviceMatrix& w, uint32_t tokens) {
+    return rec.features().integerDotProduct && hasIntegerDotKernel(w.type) && !usesTiledMatMul(w, tokens);
+}
+
+uint64_t quantizedInputBytes(uint32_t cols, uint32_t tokens) {
+    const uint64_t values = uint64_t{cols} * tokens;
+    return values + values / 32 * sizeof(float);  // one byte per code, one float per 32 values
+}
+
+QuantizedInput recordQuantizeQ8(Recorder& rec, const Buffer& x, uint32_t xOff, uint32_t xStride, uint32_t cols,
+                                uint32_t tokens, const Buffer& out) {
+    if (cols % 32 != 0 || quantizedInputBytes(cols, tokens) > out.size())
+        throw VulkanError("Vulkan: quantizing " + std::to_string(tokens) + " x " + std::to_string(cols) +
+                          " activations needs a multiple of 32 values and " +
+                          std::to_string(quantizedInputBytes(cols, tokens)) + " bytes in " + out.label());
+    struct {
+        uint32_t cols, tokens, xOff, xStride;
+    } push{cols, tokens, xOff, xStride};
+    const Groups g = groupsFor((uint64_t{tokens} * (cols / 32) + 63) / 64);
+    rec.dispatch("quantize_q8", {{&x, Access::Read}, {&out, Access::Write}}, push, g.x, g.y);
+    return {&out, cols, tokens};
+}
+
 void recordMatVec(Recorder& rec, const DeviceMatrix& w, const Buffer& x, uint32_t xOff, const Buffer& y, uint32_t yOff,
-                  uint32_t tokens) {
-    std::string kernel(matVecKernel(w.type));
-    if (kernel.empty())
+                  uint32_t tokens, const QuantizedInput* quantized) {
+    const std::string_view base = matVecKernel(w.type);
+    if (base.empty())
         throw FormatError("Vulkan: no matrix-vector kernel for " + std::string(tensorTypeName(w.type)));
     const bool tiled = usesTiledMatMul(w, tokens);
+    const bool integerDot = quantized != nullptr && quantized->buffer != nullptr && usesIntegerDot(rec, w, tokens);
+    if (integerDot && (quantized->cols != w.cols || quantized->tokens != tokens))
+        throw VulkanError("Vulkan: quantized activations of " + std::to_string(quantized->tokens) + " x " +
+                          std::to_string(quantized->cols) + " given to a product of " + std::to_string(tokens) +
+                          " x " + std::to_string(w.cols));
+    std::string family(base);
     if (tiled)
-        kernel.replace(0, 6, "matmul");  // matvec_q8_0 -> matmul_q8_0
-    else if (rec.features().subgroupArithmetic)
-        kernel += "_sg";  // subgroupAdd reductions
+        family.replace(0, 6, "matmul");  // matvec_q8_0 -> matmul_q8_0
+    const std::string kernel = detail::kernelVariant(rec.features(), family, integerDot);
+    const Buffer& input = integerDot ? *quantized->buffer : x;
     for (const auto& piece : w.pieces) {
         struct {
             uint32_t cols, rows, tokens, xOff, xStride, yOff, yStride, rowBase;
@@ -139,8 +180,8 @@ void recordMatVec(Recorder& rec, const DeviceMatrix& w, const Buffer& x, uint32_
         // Pieces write disjoint rows of y: ReadWrite would force barriers between them, Write does
         // too (write-after-write); the hazard tracker is per buffer, so they serialise. Correct,
         // if not the fastest; per-range tracking is a later refinement.
-        rec.dispatch(kernel, {{&piece.buffer, Access::Read}, {&x, Access::Read}, {&y, Access::Write}}, push, g.x, g.y,
-                     tokenGroups);
+        rec.dispatch(kernel, {{&piece.buffer, Access::Read}, {&input, Access::Read}, {&y, Access::Write}}, push, g.x,
+                     g.y, tokenGroups);
     }
 }
 

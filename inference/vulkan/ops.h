@@ -53,7 +53,29 @@ void recordRmsNorm(Recorder& rec, const Buffer& x, uint32_t xOff, const Buffer& 
 // (usesTiledMatMul) the tiled matrix-matrix kernels, which decode each weight tile once into
 // shared memory for 32 tokens.
 bool usesTiledMatMul(const DeviceMatrix& w, uint32_t tokens);
+
+// Activations quantized to 8-bit blocks for the integer-dot matrix-vector kernels: on devices with
+// integer dot products, a decode-sized batch is quantized once (recordQuantizeQ8) and every
+// matrix of a 32-value format (Q8_0, Q4_0, Q4_1, Q5_0, Q5_1) that multiplies it reads the codes
+// four at a time with packed dot products — a quarter of the activation traffic and integer
+// arithmetic, as the CPU's decode kernels do. Other formats keep reading the float activations.
+struct QuantizedInput {
+    const Buffer* buffer = nullptr;  // codes then scales (see quantize_q8.comp)
+    uint32_t cols = 0;
+    uint32_t tokens = 0;
+};
+// True when recordMatVec uses quantized activations (when given them) for `w` and a batch of
+// `tokens` on this device: integer dot products enabled, a format above, a decode-sized batch.
+bool usesIntegerDot(const Recorder& rec, const DeviceMatrix& w, uint32_t tokens);
+// Bytes a QuantizedInput of [tokens][cols] needs (cols a multiple of 32).
+uint64_t quantizedInputBytes(uint32_t cols, uint32_t tokens);
+// Quantizes x[t][0..cols) (rows xStride apart from xOff) into `out`; the result names it.
+QuantizedInput recordQuantizeQ8(Recorder& rec, const Buffer& x, uint32_t xOff, uint32_t xStride, uint32_t cols,
+                                uint32_t tokens, const Buffer& out);
+
+// `quantized`, when given, holds the same activations as x (made by recordQuantizeQ8 from them);
+// matrices of the formats above then use the integer-dot kernels.
 void recordMatVec(Recorder& rec, const DeviceMatrix& w, const Buffer& x, uint32_t xOff, const Buffer& y, uint32_t yOff,
-                  uint32_t tokens);
+                  uint32_t tokens, const QuantizedInput* quantized = nullptr);
 
 } // namespace lamp::vulkan

@@ -2,6 +2,7 @@
 #include "vulkan/ops_transformer.h"
 
 #include "vulkan/dispatch_groups.h"
+#include "vulkan/kernel_variants.h"
 #include "vulkan/vulkan_error.h"
 
 #include <algorithm>
@@ -104,7 +105,7 @@ void recordKvStore(Recorder& rec, const Buffer& src, uint32_t srcOff, const Buff
         uint32_t n, width, pos, srcOff, dstOff;
     } push{n, width, pos, srcOff, dstOff};
     const Groups g = elementwiseGroups(uint64_t{n} * width / 2);
-    rec.dispatch("kv_store", {{&src, Access::Read}, {&cache, Access::Write}}, push, g.x, g.y);
+    rec.dispatch(detail::kernelVariant(rec.features(), "kv_store"), {{&src, Access::Read}, {&cache, Access::Write}}, push, g.x, g.y);
 }
 
 bool canEmbed(TensorType type) {
@@ -141,7 +142,7 @@ void recordAttention(Recorder& rec, const AttentionShape& s, const Buffer& q, ui
     const bool grouped = s.perGroup && group > 1 && group <= 8 && group * s.keyLength <= 2048 &&
                          group * s.valueLength <= 2048;
     const Groups g = groupsFor(uint64_t{s.tokens} * (grouped ? s.kvHeads : s.heads));
-    rec.dispatch(grouped ? "attention_group" : "attention",
+    rec.dispatch(detail::kernelVariant(rec.features(), grouped ? "attention_group" : "attention"),
                  {{&q, Access::Read}, {&keys, Access::Read}, {&values, Access::Read}, {&out, Access::Write}}, push, g.x,
                  g.y);
 }

@@ -18,6 +18,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <numeric>
+#include <optional>
 
 namespace lamp::vulkan {
 namespace {
@@ -40,6 +41,7 @@ struct Widths {
         : embd(s.embeddingLength), q(s.qWidth()), k(s.kvWidth()), v(s.vWidth()), att(s.headCount * s.valueLength),
           ffn(s.feedForwardLength), vocab(s.vocabSize) {}
     int64_t widest() const { return std::max({embd, q, k, v, att, ffn}); }
+    int64_t widestInput() const { return std::max({embd, att, ffn}); }  // of a matrix product
 };
 
 uint64_t kvCacheBytes(const ModelSpec& s, int64_t ctx) {
@@ -85,6 +87,9 @@ public:
         proj_ = floats(w_.embd, "projection");
         ffnA_ = floats(w_.ffn, "ffn gate");
         ffnB_ = floats(w_.ffn, "ffn up");
+        if (d.info().enabled.integerDotProduct)
+            q8_ = d.createBuffer(quantizedInputBytes(u32(w_.widestInput()), u32(cap_)),
+                                 "activations quantized for integer dot products");
         ids_ = d.createHostBuffer(static_cast<uint64_t>(cap_) * 4, "token ids");
         const DeviceWeights& W = shared_->weights;
         if (!W.ropeEnabled && W.positionsOnDevice)
@@ -144,9 +149,10 @@ private:
             // Grouped so that independent dispatches share one barrier: the three projections,
             // then their biases, then both rotations, then both cache stores.
             norm(rec, x_, 0, L.attnNorm, L.attnNormBias, xb_, un);
-            recordMatVec(rec, L.wq, xb_, 0, q_, 0, un);
-            recordMatVec(rec, L.wk, xb_, 0, k_, 0, un);
-            recordMatVec(rec, L.wv, xb_, 0, v_, 0, un);
+            const auto qkvIn = quantizeFor(rec, xb_, w_.embd, un, {&L.wq, &L.wk, &L.wv});
+            recordMatVec(rec, L.wq, xb_, 0, q_, 0, un, input(qkvIn));
+            recordMatVec(rec, L.wk, xb_, 0, k_, 0, un, input(qkvIn));
+            recordMatVec(rec, L.wv, xb_, 0, v_, 0, un, input(qkvIn));
             addBias(rec, q_, L.bq, u32(w_.q), un);
             addBias(rec, k_, L.bk, u32(w_.k), un);
             addBias(rec, v_, L.bv, u32(w_.v), un);
@@ -166,18 +172,19 @@ private:
             shape.valueLength = u32(s_.valueLength);
             shape.scale = scale;
             recordAttention(rec, shape, q_, 0, keys_[li], 0, values_[li], 0, att_, 0);
-            linear(rec, L.wo, L.bo, att_, proj_, un);
+            linear(rec, L.wo, L.bo, att_, proj_, un, quantizeFor(rec, att_, w_.att, un, {&L.wo}));
             recordAdd(rec, x_, 0, proj_, 0, x_, 0, u32(n * w_.embd));
             norm(rec, x_, 0, L.ffnNorm, L.ffnNormBias, xb_, un);
             if (!L.gate.pieces.empty()) {
-                linear(rec, L.gate, {}, xb_, ffnA_, un);
-                linear(rec, L.up, {}, xb_, ffnB_, un);
+                const auto ffnIn = quantizeFor(rec, xb_, w_.embd, un, {&L.gate, &L.up});
+                linear(rec, L.gate, {}, xb_, ffnA_, un, ffnIn);
+                linear(rec, L.up, {}, xb_, ffnB_, un, ffnIn);
                 recordSwiglu(rec, ffnA_, 0, ffnB_, 0, ffnA_, 0, u32(n * w_.ffn));
             } else {
-                linear(rec, L.up, L.bUp, xb_, ffnA_, un);
+                linear(rec, L.up, L.bUp, xb_, ffnA_, un, quantizeFor(rec, xb_, w_.embd, un, {&L.up}));
                 recordGelu(rec, ffnA_, 0, ffnA_, 0, u32(n * w_.ffn));
             }
-            linear(rec, L.down, L.bDown, ffnA_, proj_, un);
+            linear(rec, L.down, L.bDown, ffnA_, proj_, un, quantizeFor(rec, ffnA_, w_.ffn, un, {&L.down}));
             recordAdd(rec, x_, 0, proj_, 0, x_, 0, u32(n * w_.embd));
         }
         if (logits == nullptr) {
@@ -191,7 +198,8 @@ private:
             if (row != first)
                 rec = d.record();
             norm(rec, x_, u32(row * w_.embd), W.outputNorm, W.outputNormBias, xb_, u32(rows));
-            recordMatVec(rec, W.outputMatrix(), xb_, 0, logits_, 0, u32(rows));
+            const auto outIn = quantizeFor(rec, xb_, w_.embd, u32(rows), {&W.outputMatrix()});
+            recordMatVec(rec, W.outputMatrix(), xb_, 0, logits_, 0, u32(rows), input(outIn));
             rec.submitAndWait();
             std::memcpy(logits + (row - first) * w_.vocab, logits_.mapped(),
                         static_cast<size_t>(rows * w_.vocab) * sizeof(float));
@@ -254,10 +262,23 @@ private:
     }
 
     static void linear(Recorder& rec, const DeviceMatrix& w, const Buffer& bias, const Buffer& in, const Buffer& out,
-                       uint32_t n) {
-        recordMatVec(rec, w, in, 0, out, 0, n);
+                       uint32_t n, const std::optional<QuantizedInput>& quantized) {
+        recordMatVec(rec, w, in, 0, out, 0, n, input(quantized));
         addBias(rec, out, bias, u32(w.rows), n);
     }
+
+    // `in` ([n][cols] floats) quantized for the integer-dot kernels when one of `users` will take
+    // it in this batch (see usesIntegerDot); once per input, shared by the matrices that read it.
+    std::optional<QuantizedInput> quantizeFor(Recorder& rec, const Buffer& in, int64_t cols, uint32_t n,
+                                              std::initializer_list<const DeviceMatrix*> users) {
+        if (!q8_ || cols % 32 != 0)
+            return std::nullopt;
+        for (const DeviceMatrix* w : users)
+            if (usesIntegerDot(rec, *w, n))
+                return recordQuantizeQ8(rec, in, 0, u32(cols), u32(cols), n, q8_);
+        return std::nullopt;
+    }
+    static const QuantizedInput* input(const std::optional<QuantizedInput>& q) { return q ? &*q : nullptr; }
 
     // out[t] += bias for n rows of `width` (nothing without a bias).
     static void addBias(Recorder& rec, const Buffer& out, const Buffer& bias, uint32_t width, uint32_t n) {
@@ -272,6 +293,7 @@ private:
     int64_t ctx_;
     int64_t cap_ = 1, logitRows_ = 1;
     Buffer x_, xb_, q_, k_, v_, att_, proj_, ffnA_, ffnB_;
+    Buffer q8_;  // quantized activations, on devices with integer dot products
     Buffer ids_, positions_, hostRows_, logits_;  // host-visible
     std::vector<Buffer> keys_, values_;           // [layer] f16 [ctx][kvHeads·dk / dv]
     size_t kvBytes_ = 0;
@@ -326,7 +348,8 @@ uint64_t sessionDeviceBytes(const Model& model, int64_t contextLength) {
                                  static_cast<uint64_t>(3 * w.embd + w.q + w.k + w.v + w.att + 2 * w.ffn);
     const auto logits = static_cast<uint64_t>(logitRowsFor(w.vocab, cap, kLogitBytes) * w.vocab) * 4;
     const uint64_t ids = static_cast<uint64_t>(cap) * 4 * 2 + static_cast<uint64_t>(cap * w.embd) * 4;
-    return kvCacheBytes(s, contextLength) + activations + logits + ids;
+    const uint64_t quantized = quantizedInputBytes(u32(w.widestInput()), u32(cap));  // with integer dot products
+    return kvCacheBytes(s, contextLength) + activations + logits + ids + quantized;
 }
 
 std::shared_ptr<const lamp::Backend> makeBackend(const Model& model, const BackendOptions& options) {

@@ -6,6 +6,7 @@
 #include <QtTest>
 
 #include <cstring>
+#include <optional>
 #include <random>
 
 namespace lamp::test {
@@ -48,6 +49,57 @@ Buffer upload(Device& device, const std::vector<float>& v, const char* label) {
     Buffer b = device.createBuffer(v.size() * 4, label);
     device.upload(b, 0, v.data(), v.size() * 4);
     return b;
+}
+
+const std::vector<std::string>& kernelFeatureSwitches() {
+    static const std::vector<std::string> names{"storage16", "fp16", "storage8", "subgroup", "integer_dot"};
+    return names;
+}
+
+std::string disableAllBut(const std::string& keep) {
+    std::string spec = "mappable_vram,coopmat";
+    for (const std::string& name : kernelFeatureSwitches())
+        if (name != keep)
+            spec += "," + name;
+    return spec;
+}
+
+bool checkMatVec(Device& device, const DeviceMatrix& m, const std::vector<float>& wd, uint32_t tokens, uint32_t seed,
+                 std::string& why) {
+    const auto cols = static_cast<size_t>(m.cols), rows = static_cast<size_t>(m.rows);
+    const auto x = randomVector(cols * tokens, seed);
+    Buffer bx = upload(device, x, "x");
+    const auto n = static_cast<uint32_t>(rows * tokens);
+    Guarded y(device, n);
+    Recorder rec = device.record();
+    const bool integerDot = usesIntegerDot(rec, m, tokens);
+    Buffer quantizedBuffer;
+    std::optional<QuantizedInput> quantized;
+    if (integerDot) {
+        quantizedBuffer = device.createBuffer(quantizedInputBytes(static_cast<uint32_t>(cols), tokens), "x quantized");
+        quantized = recordQuantizeQ8(rec, bx, 0, static_cast<uint32_t>(cols), static_cast<uint32_t>(cols), tokens,
+                                     quantizedBuffer);
+    }
+    recordMatVec(rec, m, bx, 0, y.buffer, kGuard, tokens, quantized ? &*quantized : nullptr);
+    rec.submitAndWait();
+    std::vector<double> ref(n);
+    for (size_t t = 0; t < tokens; ++t)
+        for (size_t r = 0; r < rows; ++r) {
+            double acc = 0;
+            for (size_t k = 0; k < cols; ++k)
+                acc += static_cast<double>(wd[r * cols + k]) * x[t * cols + k];
+            ref[t * rows + r] = acc;
+        }
+    const std::string format(tensorTypeName(m.type));
+    const std::string kernel = usesTiledMatMul(m, tokens) ? "matmul_" + format
+                               : integerDot               ? "matvec_" + format + "_dot"
+                                                          : "matvec_" + format;
+    const std::vector<float> got = y.read(device, why);
+    if (!why.empty()) {
+        why = kernel + ": " + why;
+        return false;
+    }
+    return close(kernel, got, ref, 5e-4, why);
 }
 
 bool VulkanTestBase::open(const std::string& disable, std::optional<uint64_t> maxBufferBytes) {

@@ -5,6 +5,7 @@
 
 #include "vulkan/device.h"
 #include "vulkan/instance.h"
+#include "vulkan/ops.h"
 
 #include <QObject>
 
@@ -60,6 +61,20 @@ struct Guarded {
 };
 
 vulkan::Buffer upload(vulkan::Device& device, const std::vector<float>& v, const char* label);
+
+// One matrix product on the device against a double-precision reference over `wd`, the weights
+// as the CPU reads them ([m.rows][m.cols]): random activations for `tokens` tokens from `seed`,
+// quantized first where the device runs m's format with integer dot products (usesIntegerDot),
+// the output between guards, NMSE ≤ 5e-4. The kernel's worst NMSE is kept under its family name
+// ("matvec_q8_0", "matmul_q8_0", "matvec_q8_0_dot"). False with `why` on a mismatch.
+bool checkMatVec(vulkan::Device& device, const vulkan::DeviceMatrix& m, const std::vector<float>& wd,
+                 uint32_t tokens, uint32_t seed, std::string& why);
+
+// The optional features the kernels have variants for, each as the switch that turns it off
+// ("storage16", "fp16", "storage8", "subgroup", "integer_dot"); and the LAMPLIGHT_VK_DISABLE
+// spec that leaves only `keep` on.
+const std::vector<std::string>& kernelFeatureSwitches();
+std::string disableAllBut(const std::string& keep);
 
 // Base of the Vulkan test classes: open() makes the instance (validation on) and a lavapipe device.
 class VulkanTestBase : public QObject {
