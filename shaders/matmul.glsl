@@ -31,6 +31,7 @@ layout(push_constant) uniform Push {
     uint yOff;
     uint yStride;
     uint rowBase;  // first row of this piece in the whole matrix
+    uint accumulate;  // 1: y += the product (a residual connection fused in), 0: y = it
 } p;
 
 #ifdef LAMP_FLOAT16
@@ -89,7 +90,8 @@ void main() {
         if (r >= p.rows) continue;
         for (uint j = 0u; j < 2u; ++j) {
             const uint t = t0 + tt + 16u * j;
-            if (t < p.tokens) y[p.yOff + t * p.yStride + p.rowBase + r] = acc[i][j];
+            const uint at = p.yOff + t * p.yStride + p.rowBase + r;
+            if (t < p.tokens) y[at] = p.accumulate != 0u ? y[at] + acc[i][j] : acc[i][j];
         }
     }
 }

@@ -48,6 +48,7 @@ layout(push_constant) uniform Push {
     uint yOff;
     uint yStride;
     uint rowBase;  // first row of this piece in the whole matrix
+    uint accumulate;  // 1: y += the product (a residual connection fused in), 0: y = it
 } p;
 
 shared float mvPartial[MV_THREADS];
@@ -97,7 +98,10 @@ void main() {
 #else
         const float sum = workgroupSum(partialDot(r, p.xOff + t * p.xStride, tid), tid);
 #endif
-        if (tid == 0u) y[p.yOff + t * p.yStride + p.rowBase + r] = sum;
+        if (tid == 0u) {
+            const uint at = p.yOff + t * p.yStride + p.rowBase + r;
+            y[at] = p.accumulate != 0u ? y[at] + sum : sum;
+        }
     }
 }
 

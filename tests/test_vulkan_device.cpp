@@ -282,6 +282,42 @@ private slots:
         QVERIFY(device->pipelineCacheLoaded());
         expectClean(*instance);
     }
+
+    // A finished recording's pools are reset and reused: a loop of steps (a decode loop) makes one
+    // set of them; recordings alive at once each get their own. Results stay right through reuse
+    // (enough dispatches to need a second descriptor pool), and the validation layer stays silent.
+    void recordingsReusePools() {
+        LAMP_REQUIRE_VULKAN(instance);
+        auto device = Device::create(instance, on(cpuDevice(*instance)));
+        std::vector<float> ones(16, 1.0f);
+        Buffer a = device->createBuffer(64, "a");
+        device->upload(a, 0, ones.data(), 64);
+        for (int step = 0; step < 20; ++step) {
+            Recorder rec = device->record();
+            for (int i = 0; i < 300; ++i)  // 300 descriptor sets: more than one pool's 256
+                recordScale(rec, a, 0, a, 0, 16, i % 2 == 0 ? 2.0f : 0.5f);
+            recordScale(rec, a, 0, a, 0, 16, 1.0f + static_cast<float>(step % 2));
+            rec.submitAndWait();
+        }
+        QCOMPARE(device->recordingContextsMade(), 1);
+        std::vector<float> back(16);
+        device->download(a, 0, back.data(), 64);
+        QCOMPARE(back[5], 1024.0f);  // ×2 on the ten odd steps
+        {
+            Recorder first = device->record();
+            Recorder second = device->record();  // while the first is alive
+            recordScale(second, a, 0, a, 0, 16, 1.0f);
+            second.submitAndWait();
+        }  // `first` is dropped unsubmitted: its pools are reusable too
+        QCOMPARE(device->recordingContextsMade(), 2);
+        Recorder again = device->record();
+        recordScale(again, a, 0, a, 0, 16, 0.5f);
+        again.submitAndWait();
+        QCOMPARE(device->recordingContextsMade(), 2);
+        device->download(a, 0, back.data(), 64);
+        QCOMPARE(back[0], 512.0f);
+        expectClean(*instance);
+    }
 };
 
 QTEST_APPLESS_MAIN(TestVulkanDevice)

@@ -161,6 +161,15 @@ const std::string& Buffer::label() const {
 
 // ---- Recorder -----------------------------------------------------------------------------------
 
+Recorder::Impl::~Impl() {
+    constexpr size_t kIdleKept = 4;  // more than the recordings a device runs at once in practice
+    if (!context || !reusable)
+        return;
+    std::lock_guard lock(core->mutex);
+    if (core->idleRecordings.size() < kIdleKept)
+        core->idleRecordings.push_back(std::move(context));
+}
+
 Recorder::Recorder(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Recorder::~Recorder() = default;
 Recorder::Recorder(Recorder&&) noexcept = default;
@@ -187,14 +196,18 @@ void Recorder::dispatch(std::string_view kernel, std::initializer_list<Binding> 
         p = &m.core->pipeline(kernel, bindings.size());
     }
     vk::raii::Device& device = *m.core->device;
-    if (m.setsLeft == 0) {
-        const vk::DescriptorPoolSize size(vk::DescriptorType::eStorageBuffer, kSetsPerPool * kMaxBindings);
-        m.descriptorPools.emplace_back(device, vk::DescriptorPoolCreateInfo({}, kSetsPerPool, size));
-        m.setsLeft = kSetsPerPool;
+    RecordingContext& c = *m.context;
+    if (c.setsLeft == 0) {  // the next spare pool, or a new one
+        if (c.poolsUsed == c.descriptorPools.size()) {
+            const vk::DescriptorPoolSize size(vk::DescriptorType::eStorageBuffer, kSetsPerPool * kMaxBindings);
+            c.descriptorPools.emplace_back(device, vk::DescriptorPoolCreateInfo({}, kSetsPerPool, size));
+        }
+        ++c.poolsUsed;
+        c.setsLeft = kSetsPerPool;
     }
-    --m.setsLeft;
+    --c.setsLeft;
     const vk::DescriptorSetLayout setLayout = **p->setLayout;
-    const vk::DescriptorSetAllocateInfo allocInfo(*m.descriptorPools.back(), setLayout);
+    const vk::DescriptorSetAllocateInfo allocInfo(*c.descriptorPools[c.poolsUsed - 1], setLayout);
     // Sets are freed with their pool: take the raw handle and let the RAII wrapper go.
     vk::DescriptorSet set = (*device).allocateDescriptorSets(allocInfo, *device.getDispatcher()).front();
     std::vector<vk::DescriptorBufferInfo> infos;
@@ -219,7 +232,7 @@ void Recorder::dispatch(std::string_view kernel, std::initializer_list<Binding> 
     if (hazard) {
         const vk::MemoryBarrier barrier(vk::AccessFlagBits::eShaderWrite | vk::AccessFlagBits::eShaderRead,
                                         vk::AccessFlagBits::eShaderRead | vk::AccessFlagBits::eShaderWrite);
-        m.cmd->pipelineBarrier(vk::PipelineStageFlagBits::eComputeShader, vk::PipelineStageFlagBits::eComputeShader, {},
+        c.cmd->pipelineBarrier(vk::PipelineStageFlagBits::eComputeShader, vk::PipelineStageFlagBits::eComputeShader, {},
                                barrier, {}, {});
         m.written.clear();
         m.read.clear();
@@ -233,10 +246,10 @@ void Recorder::dispatch(std::string_view kernel, std::initializer_list<Binding> 
     }
     std::array<std::byte, kPushBytes> constants{};
     std::copy(push.begin(), push.end(), constants.begin());
-    m.cmd->bindPipeline(vk::PipelineBindPoint::eCompute, **p->pipeline);
-    m.cmd->bindDescriptorSets(vk::PipelineBindPoint::eCompute, **p->layout, 0, set, {});
-    m.cmd->pushConstants<std::byte>(**p->layout, vk::ShaderStageFlagBits::eCompute, 0, constants);
-    m.cmd->dispatch(groupsX, groupsY, groupsZ);
+    c.cmd->bindPipeline(vk::PipelineBindPoint::eCompute, **p->pipeline);
+    c.cmd->bindDescriptorSets(vk::PipelineBindPoint::eCompute, **p->layout, 0, set, {});
+    c.cmd->pushConstants<std::byte>(**p->layout, vk::ShaderStageFlagBits::eCompute, 0, constants);
+    c.cmd->dispatch(groupsX, groupsY, groupsZ);
     ++m.dispatches;
 }
 
@@ -245,25 +258,27 @@ void Recorder::submitAndWait() {
     if (m.submitted)
         throw VulkanError("Vulkan recorder submitted twice");
     m.submitted = true;
+    RecordingContext& c = *m.context;
     if (m.dispatches > 0) {  // results visible to readback copies and later submissions
         const vk::MemoryBarrier barrier(vk::AccessFlagBits::eShaderWrite,
                                         vk::AccessFlagBits::eTransferRead | vk::AccessFlagBits::eTransferWrite |
                                             vk::AccessFlagBits::eShaderRead | vk::AccessFlagBits::eShaderWrite |
                                             vk::AccessFlagBits::eHostRead);
-        m.cmd->pipelineBarrier(vk::PipelineStageFlagBits::eComputeShader,
+        c.cmd->pipelineBarrier(vk::PipelineStageFlagBits::eComputeShader,
                                vk::PipelineStageFlagBits::eTransfer | vk::PipelineStageFlagBits::eComputeShader |
                                    vk::PipelineStageFlagBits::eHost,
                                {}, barrier, {}, {});
     }
-    m.cmd->end();
-    vk::raii::Fence fence(*m.core->device, vk::FenceCreateInfo());
-    const vk::CommandBuffer raw = **m.cmd;
+    c.cmd->end();
+    const vk::CommandBuffer raw = **c.cmd;
+    m.reusable = false;  // until the work is known to be done
     {
         std::lock_guard lock(m.core->mutex);
-        m.core->queue->submit(vk::SubmitInfo({}, {}, raw), *fence);
+        m.core->queue->submit(vk::SubmitInfo({}, {}, raw), **c.fence);
     }
-    if (m.core->device->waitForFences(*fence, VK_TRUE, UINT64_MAX) != vk::Result::eSuccess)
+    if (m.core->device->waitForFences(**c.fence, VK_TRUE, UINT64_MAX) != vk::Result::eSuccess)
         throw VulkanError("Vulkan: waiting for the compute work failed");
+    m.reusable = true;
 }
 
 // ---- Device -------------------------------------------------------------------------------------
@@ -278,6 +293,8 @@ int Device::pipelineCount() const {
 }
 
 bool Device::pipelineCacheLoaded() const { return core_->cacheLoaded; }
+
+int Device::recordingContextsMade() const { return core_->recordingContextsMade.load(); }
 
 std::unique_ptr<Device> Device::create(std::shared_ptr<Instance> instance, const DeviceOptions& options) {
     const DeviceInfo& info = instance->select(options.index);
@@ -472,10 +489,32 @@ void Device::fill(const Buffer& dst, uint32_t word) {
 Recorder Device::record() {
     auto impl = std::make_unique<Recorder::Impl>();
     impl->core = core_;
-    impl->pool.emplace(*core_->device, vk::CommandPoolCreateInfo(vk::CommandPoolCreateFlagBits::eTransient, core_->queueFamily));
-    vk::raii::CommandBuffers cmds(*core_->device, vk::CommandBufferAllocateInfo(**impl->pool, vk::CommandBufferLevel::ePrimary, 1));
-    impl->cmd.emplace(std::move(cmds.front()));
-    impl->cmd->begin(vk::CommandBufferBeginInfo(vk::CommandBufferUsageFlagBits::eOneTimeSubmit));
+    {
+        std::lock_guard lock(core_->mutex);
+        if (!core_->idleRecordings.empty()) {
+            impl->context = std::move(core_->idleRecordings.back());
+            core_->idleRecordings.pop_back();
+        }
+    }
+    vk::raii::Device& device = *core_->device;
+    if (impl->context) {  // a finished recording: reset what it used
+        RecordingContext& c = *impl->context;
+        c.pool->reset();
+        for (size_t i = 0; i < c.poolsUsed; ++i)
+            c.descriptorPools[i].reset();
+        c.poolsUsed = 0;
+        c.setsLeft = 0;
+        device.resetFences(**c.fence);
+    } else {
+        impl->context = std::make_unique<RecordingContext>();
+        ++core_->recordingContextsMade;
+        RecordingContext& c = *impl->context;
+        c.pool.emplace(device, vk::CommandPoolCreateInfo(vk::CommandPoolCreateFlagBits::eTransient, core_->queueFamily));
+        vk::raii::CommandBuffers cmds(device, vk::CommandBufferAllocateInfo(**c.pool, vk::CommandBufferLevel::ePrimary, 1));
+        c.cmd.emplace(std::move(cmds.front()));
+        c.fence.emplace(device, vk::FenceCreateInfo());
+    }
+    impl->context->cmd->begin(vk::CommandBufferBeginInfo(vk::CommandBufferUsageFlagBits::eOneTimeSubmit));
     return Recorder(std::move(impl));
 }
 

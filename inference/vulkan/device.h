@@ -120,10 +120,15 @@ public:
     void download(const Buffer& src, uint64_t offset, void* data, uint64_t bytes);
     void fill(const Buffer& dst, uint32_t word);  // every 32-bit word of the buffer
 
+    // A recorder; it reuses the pools of a finished one when there is one.
     Recorder record();
 
     // Number of pipelines created so far (each kernel's pipeline is created once, on first use).
     int pipelineCount() const;
+    // Command pools (with their descriptor pools and fence) made so far: a finished Recorder's
+    // are reset and reused by the next record(), so this stays at the number of Recorders alive
+    // at once.
+    int recordingContextsMade() const;
     // Writes the pipeline cache (creating parent folders). VulkanError on failure.
     void savePipelineCache(const std::filesystem::path& path) const;
     bool pipelineCacheLoaded() const;  // the cache file given at creation was accepted

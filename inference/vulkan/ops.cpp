@@ -151,7 +151,8 @@ QuantizedInput recordQuantizeQ8(Recorder& rec, const Buffer& x, uint32_t xOff, u
 }
 
 void recordMatVec(Recorder& rec, const DeviceMatrix& w, const Buffer& x, uint32_t xOff, const Buffer& y, uint32_t yOff,
-                  uint32_t tokens, const QuantizedInput* quantized) {
+                  uint32_t tokens, const MatVecOptions& options) {
+    const QuantizedInput* quantized = options.quantized;
     const std::string_view base = matVecKernel(w.type);
     if (base.empty())
         throw FormatError("Vulkan: no matrix-vector kernel for " + std::string(tensorTypeName(w.type)));
@@ -168,10 +169,10 @@ void recordMatVec(Recorder& rec, const DeviceMatrix& w, const Buffer& x, uint32_
     const Buffer& input = integerDot ? *quantized->buffer : x;
     for (const auto& piece : w.pieces) {
         struct {
-            uint32_t cols, rows, tokens, xOff, xStride, yOff, yStride, rowBase;
+            uint32_t cols, rows, tokens, xOff, xStride, yOff, yStride, rowBase, accumulate;
         } push{static_cast<uint32_t>(w.cols), static_cast<uint32_t>(piece.rows), tokens,
                xOff, static_cast<uint32_t>(w.cols), yOff, static_cast<uint32_t>(w.rows),
-               static_cast<uint32_t>(piece.firstRow)};
+               static_cast<uint32_t>(piece.firstRow), options.accumulate ? 1u : 0u};
         const uint64_t rowGroups = tiled ? (static_cast<uint64_t>(piece.rows) + kMatMulRows - 1) / kMatMulRows
                                          : static_cast<uint64_t>(piece.rows);
         const uint32_t tokenGroups = tiled ? (tokens + kMatMulTokens - 1) / kMatMulTokens
@@ -180,8 +181,11 @@ void recordMatVec(Recorder& rec, const DeviceMatrix& w, const Buffer& x, uint32_
         // Pieces write disjoint rows of y: ReadWrite would force barriers between them, Write does
         // too (write-after-write); the hazard tracker is per buffer, so they serialise. Correct,
         // if not the fastest; per-range tracking is a later refinement.
-        rec.dispatch(kernel, {{&piece.buffer, Access::Read}, {&input, Access::Read}, {&y, Access::Write}}, push, g.x,
-                     g.y, tokenGroups);
+        rec.dispatch(kernel,
+                     {{&piece.buffer, Access::Read},
+                      {&input, Access::Read},
+                      {&y, options.accumulate ? Access::ReadWrite : Access::Write}},
+                     push, g.x, g.y, tokenGroups);
     }
 }
 

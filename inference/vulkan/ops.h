@@ -73,9 +73,15 @@ uint64_t quantizedInputBytes(uint32_t cols, uint32_t tokens);
 QuantizedInput recordQuantizeQ8(Recorder& rec, const Buffer& x, uint32_t xOff, uint32_t xStride, uint32_t cols,
                                 uint32_t tokens, const Buffer& out);
 
-// `quantized`, when given, holds the same activations as x (made by recordQuantizeQ8 from them);
-// matrices of the formats above then use the integer-dot kernels.
+struct MatVecOptions {
+    // The same activations as x, made by recordQuantizeQ8 from them: matrices of the formats
+    // above then use the integer-dot kernels.
+    const QuantizedInput* quantized = nullptr;
+    // y += W·x instead of y = W·x: a residual connection without an add of its own (one pass
+    // over y instead of three, one dispatch and barrier less).
+    bool accumulate = false;
+};
 void recordMatVec(Recorder& rec, const DeviceMatrix& w, const Buffer& x, uint32_t xOff, const Buffer& y, uint32_t yOff,
-                  uint32_t tokens, const QuantizedInput* quantized = nullptr);
+                  uint32_t tokens, const MatVecOptions& options = {});
 
 } // namespace lamp::vulkan

@@ -65,6 +65,23 @@ struct Pipeline {
 
 constexpr uint32_t kPushBytes = 128;  // the minimum maxPushConstantsSize: every layout uses it
 
+// What one recording needs besides pipelines: a command pool with its command buffer, the
+// descriptor pools its sets come from, and a fence. The device keeps finished ones and the next
+// recording resets and reuses them, so a decode step creates no Vulkan objects.
+struct RecordingContext {
+    std::optional<vk::raii::CommandPool> pool;
+    std::optional<vk::raii::CommandBuffer> cmd;
+    std::vector<vk::raii::DescriptorPool> descriptorPools;
+    size_t poolsUsed = 0;   // pools handed out in this recording (the rest are reset and spare)
+    uint32_t setsLeft = 0;  // in descriptorPools[poolsUsed - 1]
+    std::optional<vk::raii::Fence> fence;
+    ~RecordingContext() {  // the command buffer before its pool
+        cmd.reset();
+        descriptorPools.clear();
+        pool.reset();
+    }
+};
+
 // The logical device and what hangs off it, shared by Device, Buffers and Recorders. Members are
 // destroyed in reverse order, the device last; the instance is kept alive by `instance`.
 struct DeviceCore : std::enable_shared_from_this<DeviceCore> {
@@ -81,6 +98,10 @@ struct DeviceCore : std::enable_shared_from_this<DeviceCore> {
     std::atomic<uint64_t> allocatedBytes{0};
     std::mutex mutex;  // pipelines and queue submission
     std::map<std::string, Pipeline, std::less<>> pipelines;
+    // Finished recording contexts, ready for reuse (under `mutex`); declared after `device`, so
+    // they go first.
+    std::vector<std::unique_ptr<RecordingContext>> idleRecordings;
+    std::atomic<int> recordingContextsMade{0};
 
     Pipeline& pipeline(std::string_view kernel, size_t bindings);
     // A memory type index with all of `required` (and `preferred` too when possible); throws.
@@ -121,19 +142,13 @@ struct Buffer::Impl {
 
 struct Recorder::Impl {
     std::shared_ptr<DeviceCore> core;
-    std::optional<vk::raii::CommandPool> pool;
-    std::optional<vk::raii::CommandBuffer> cmd;
-    std::vector<vk::raii::DescriptorPool> descriptorPools;
-    uint32_t setsLeft = 0;
+    std::unique_ptr<RecordingContext> context;
     std::vector<VkBuffer> written, read;  // since the last barrier
     int dispatches = 0;
     int barriers = 0;
     bool submitted = false;
-    ~Impl() {  // descriptor sets and the command buffer before their pools
-        cmd.reset();
-        descriptorPools.clear();
-        pool.reset();
-    }
+    bool reusable = true;  // false while submitted work may still run (a failed wait)
+    ~Impl();               // hands the context back to the device for the next recording
 };
 
 } // namespace lamp::vulkan

@@ -84,7 +84,6 @@ public:
         k_ = floats(w_.k, "k");
         v_ = floats(w_.v, "v");
         att_ = floats(w_.att, "attention output");
-        proj_ = floats(w_.embd, "projection");
         ffnA_ = floats(w_.ffn, "ffn gate");
         ffnB_ = floats(w_.ffn, "ffn up");
         if (d.info().enabled.integerDotProduct)
@@ -150,9 +149,9 @@ private:
             // then their biases, then both rotations, then both cache stores.
             norm(rec, x_, 0, L.attnNorm, L.attnNormBias, xb_, un);
             const auto qkvIn = quantizeFor(rec, xb_, w_.embd, un, {&L.wq, &L.wk, &L.wv});
-            recordMatVec(rec, L.wq, xb_, 0, q_, 0, un, input(qkvIn));
-            recordMatVec(rec, L.wk, xb_, 0, k_, 0, un, input(qkvIn));
-            recordMatVec(rec, L.wv, xb_, 0, v_, 0, un, input(qkvIn));
+            recordMatVec(rec, L.wq, xb_, 0, q_, 0, un, {input(qkvIn)});
+            recordMatVec(rec, L.wk, xb_, 0, k_, 0, un, {input(qkvIn)});
+            recordMatVec(rec, L.wv, xb_, 0, v_, 0, un, {input(qkvIn)});
             addBias(rec, q_, L.bq, u32(w_.q), un);
             addBias(rec, k_, L.bk, u32(w_.k), un);
             addBias(rec, v_, L.bv, u32(w_.v), un);
@@ -172,8 +171,8 @@ private:
             shape.valueLength = u32(s_.valueLength);
             shape.scale = scale;
             recordAttention(rec, shape, q_, 0, keys_[li], 0, values_[li], 0, att_, 0);
-            linear(rec, L.wo, L.bo, att_, proj_, un, quantizeFor(rec, att_, w_.att, un, {&L.wo}));
-            recordAdd(rec, x_, 0, proj_, 0, x_, 0, u32(n * w_.embd));
+            // x += wo·att (+ bo): the residual add fused into the product.
+            linear(rec, L.wo, L.bo, att_, x_, un, quantizeFor(rec, att_, w_.att, un, {&L.wo}), true);
             norm(rec, x_, 0, L.ffnNorm, L.ffnNormBias, xb_, un);
             if (!L.gate.pieces.empty()) {
                 const auto ffnIn = quantizeFor(rec, xb_, w_.embd, un, {&L.gate, &L.up});
@@ -184,8 +183,7 @@ private:
                 linear(rec, L.up, L.bUp, xb_, ffnA_, un, quantizeFor(rec, xb_, w_.embd, un, {&L.up}));
                 recordGelu(rec, ffnA_, 0, ffnA_, 0, u32(n * w_.ffn));
             }
-            linear(rec, L.down, L.bDown, ffnA_, proj_, un, quantizeFor(rec, ffnA_, w_.ffn, un, {&L.down}));
-            recordAdd(rec, x_, 0, proj_, 0, x_, 0, u32(n * w_.embd));
+            linear(rec, L.down, L.bDown, ffnA_, x_, un, quantizeFor(rec, ffnA_, w_.ffn, un, {&L.down}), true);
         }
         if (logits == nullptr) {
             rec.submitAndWait();
@@ -199,7 +197,7 @@ private:
                 rec = d.record();
             norm(rec, x_, u32(row * w_.embd), W.outputNorm, W.outputNormBias, xb_, u32(rows));
             const auto outIn = quantizeFor(rec, xb_, w_.embd, u32(rows), {&W.outputMatrix()});
-            recordMatVec(rec, W.outputMatrix(), xb_, 0, logits_, 0, u32(rows), input(outIn));
+            recordMatVec(rec, W.outputMatrix(), xb_, 0, logits_, 0, u32(rows), {input(outIn)});
             rec.submitAndWait();
             std::memcpy(logits + (row - first) * w_.vocab, logits_.mapped(),
                         static_cast<size_t>(rows * w_.vocab) * sizeof(float));
@@ -261,9 +259,10 @@ private:
             recordRmsNorm(rec, x, xOff, w, 0, out, 0, u32(w_.embd), rows, s_.normEpsilon);
     }
 
+    // out = w·in + bias, or out += w·in + bias with `accumulate`.
     static void linear(Recorder& rec, const DeviceMatrix& w, const Buffer& bias, const Buffer& in, const Buffer& out,
-                       uint32_t n, const std::optional<QuantizedInput>& quantized) {
-        recordMatVec(rec, w, in, 0, out, 0, n, input(quantized));
+                       uint32_t n, const std::optional<QuantizedInput>& quantized, bool accumulate = false) {
+        recordMatVec(rec, w, in, 0, out, 0, n, {input(quantized), accumulate});
         addBias(rec, out, bias, u32(w.rows), n);
     }
 
@@ -292,7 +291,7 @@ private:
     Widths w_;
     int64_t ctx_;
     int64_t cap_ = 1, logitRows_ = 1;
-    Buffer x_, xb_, q_, k_, v_, att_, proj_, ffnA_, ffnB_;
+    Buffer x_, xb_, q_, k_, v_, att_, ffnA_, ffnB_;
     Buffer q8_;  // quantized activations, on devices with integer dot products
     Buffer ids_, positions_, hostRows_, logits_;  // host-visible
     std::vector<Buffer> keys_, values_;           // [layer] f16 [ctx][kvHeads·dk / dv]
@@ -345,7 +344,7 @@ uint64_t sessionDeviceBytes(const Model& model, int64_t contextLength) {
     const Widths w(s);
     const int64_t cap = kBatchCapacity;
     const uint64_t activations = static_cast<uint64_t>(cap) * 4 *
-                                 static_cast<uint64_t>(3 * w.embd + w.q + w.k + w.v + w.att + 2 * w.ffn);
+                                 static_cast<uint64_t>(2 * w.embd + w.q + w.k + w.v + w.att + 2 * w.ffn);
     const auto logits = static_cast<uint64_t>(logitRowsFor(w.vocab, cap, kLogitBytes) * w.vocab) * 4;
     const uint64_t ids = static_cast<uint64_t>(cap) * 4 * 2 + static_cast<uint64_t>(cap * w.embd) * 4;
     const uint64_t quantized = quantizedInputBytes(u32(w.widestInput()), u32(cap));  // with integer dot products

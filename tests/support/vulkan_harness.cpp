@@ -65,12 +65,13 @@ std::string disableAllBut(const std::string& keep) {
 }
 
 bool checkMatVec(Device& device, const DeviceMatrix& m, const std::vector<float>& wd, uint32_t tokens, uint32_t seed,
-                 std::string& why) {
+                 std::string& why, bool accumulate) {
     const auto cols = static_cast<size_t>(m.cols), rows = static_cast<size_t>(m.rows);
     const auto x = randomVector(cols * tokens, seed);
     Buffer bx = upload(device, x, "x");
     const auto n = static_cast<uint32_t>(rows * tokens);
-    Guarded y(device, n);
+    const std::vector<float> start = accumulate ? randomVector(n, seed + 1000u) : std::vector<float>(n, 0.0f);
+    Guarded y(device, n, accumulate ? &start : nullptr);
     Recorder rec = device.record();
     const bool integerDot = usesIntegerDot(rec, m, tokens);
     Buffer quantizedBuffer;
@@ -80,20 +81,21 @@ bool checkMatVec(Device& device, const DeviceMatrix& m, const std::vector<float>
         quantized = recordQuantizeQ8(rec, bx, 0, static_cast<uint32_t>(cols), static_cast<uint32_t>(cols), tokens,
                                      quantizedBuffer);
     }
-    recordMatVec(rec, m, bx, 0, y.buffer, kGuard, tokens, quantized ? &*quantized : nullptr);
+    recordMatVec(rec, m, bx, 0, y.buffer, kGuard, tokens, {quantized ? &*quantized : nullptr, accumulate});
     rec.submitAndWait();
     std::vector<double> ref(n);
     for (size_t t = 0; t < tokens; ++t)
         for (size_t r = 0; r < rows; ++r) {
-            double acc = 0;
+            double acc = start[t * rows + r];
             for (size_t k = 0; k < cols; ++k)
                 acc += static_cast<double>(wd[r * cols + k]) * x[t * cols + k];
             ref[t * rows + r] = acc;
         }
     const std::string format(tensorTypeName(m.type));
-    const std::string kernel = usesTiledMatMul(m, tokens) ? "matmul_" + format
-                               : integerDot               ? "matvec_" + format + "_dot"
-                                                          : "matvec_" + format;
+    const std::string kernel = (usesTiledMatMul(m, tokens) ? "matmul_" + format
+                                : integerDot               ? "matvec_" + format + "_dot"
+                                                           : "matvec_" + format) +
+                               (accumulate ? " (+=)" : "");
     const std::vector<float> got = y.read(device, why);
     if (!why.empty()) {
         why = kernel + ": " + why;

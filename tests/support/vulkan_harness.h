@@ -66,9 +66,10 @@ vulkan::Buffer upload(vulkan::Device& device, const std::vector<float>& v, const
 // as the CPU reads them ([m.rows][m.cols]): random activations for `tokens` tokens from `seed`,
 // quantized first where the device runs m's format with integer dot products (usesIntegerDot),
 // the output between guards, NMSE ≤ 5e-4. The kernel's worst NMSE is kept under its family name
-// ("matvec_q8_0", "matmul_q8_0", "matvec_q8_0_dot"). False with `why` on a mismatch.
+// ("matvec_q8_0", "matmul_q8_0", "matvec_q8_0_dot"). With `accumulate` the output starts from
+// random values and must come back as those plus the product. False with `why` on a mismatch.
 bool checkMatVec(vulkan::Device& device, const vulkan::DeviceMatrix& m, const std::vector<float>& wd,
-                 uint32_t tokens, uint32_t seed, std::string& why);
+                 uint32_t tokens, uint32_t seed, std::string& why, bool accumulate = false);
 
 // The optional features the kernels have variants for, each as the switch that turns it off
 // ("storage16", "fp16", "storage8", "subgroup", "integer_dot"); and the LAMPLIGHT_VK_DISABLE
