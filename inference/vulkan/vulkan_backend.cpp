@@ -95,6 +95,15 @@ public:
             positions_ = d.createHostBuffer(static_cast<uint64_t>(cap_) * 4, "positions");
         if (!W.embedOnDevice || (!W.ropeEnabled && !W.positionsOnDevice))
             hostRows_ = d.createHostBuffer(static_cast<uint64_t>(cap_ * w_.embd) * 4, "embeddings from the host");
+        // The tables the host decodes rows of, bound once (views of the mapped file).
+        const WeightLoader load(model_.file(), s_);
+        if (!W.embedOnDevice)
+            hostTokenTable_ = load.matrix("token_embd.weight", w_.embd, s_.vocabSize);
+        if (!W.ropeEnabled && !W.positionsOnDevice) {
+            const GgufTensorInfo* info = model_.file().findTensor("position_embd.weight");
+            hostPositionTable_ = load.matrix("position_embd.weight", w_.embd, info->dims[1]);
+            positionScratch_.resize(static_cast<size_t>(cap_ * w_.embd));
+        }
         logits_ = d.createHostBuffer(static_cast<uint64_t>(logitRows_ * w_.vocab) * 4, "logits");
         const uint64_t kBytes = static_cast<uint64_t>(ctx * w_.k) * 2, vBytes = static_cast<uint64_t>(ctx * w_.v) * 2;
         if (kBytes > limit || vBytes > limit)
@@ -212,26 +221,16 @@ private:
         // What the device cannot look up is decoded on the host into hostRows_ (summed when both).
         if (!W.embedOnDevice || (learned && !W.positionsOnDevice)) {
             auto* host = static_cast<float*>(hostRows_.mapped());
-            const WeightLoader load(model_.file(), s_);
-            std::vector<float> scratch;
-            bool filled = false;
-            if (!W.embedOnDevice) {
-                embedRows(load.matrix("token_embd.weight", w_.embd, s_.vocabSize), tokens, host);
-                filled = true;
-            }
-            if (learned && !W.positionsOnDevice) {
-                std::vector<int32_t> positions(static_cast<size_t>(n));
-                std::iota(positions.begin(), positions.end(), static_cast<int32_t>(pos));
-                const GgufTensorInfo* info = model_.file().findTensor("position_embd.weight");
-                float* dst = host;
-                if (filled) {
-                    scratch.resize(static_cast<size_t>(n * w_.embd));
-                    dst = scratch.data();
-                }
-                embedRows(load.matrix("position_embd.weight", w_.embd, info->dims[1]), positions, dst);
-                if (filled)
-                    for (size_t i = 0; i < scratch.size(); ++i)
-                        host[i] += scratch[i];
+            if (hostTokenTable_)
+                embedRows(*hostTokenTable_, tokens, host);
+            if (hostPositionTable_) {
+                positionIds_.resize(static_cast<size_t>(n));
+                std::iota(positionIds_.begin(), positionIds_.end(), static_cast<int32_t>(pos));
+                float* dst = hostTokenTable_ ? positionScratch_.data() : host;
+                embedRows(*hostPositionTable_, positionIds_, dst);
+                if (hostTokenTable_)
+                    for (size_t i = 0; i < static_cast<size_t>(n * w_.embd); ++i)
+                        host[i] += positionScratch_[i];
             }
         }
         if (W.embedOnDevice)
@@ -293,6 +292,10 @@ private:
     int64_t cap_ = 1, logitRows_ = 1;
     Buffer x_, xb_, q_, k_, v_, att_, ffnA_, ffnB_;
     Buffer q8_;  // quantized activations, on devices with integer dot products
+    // Embedding tables whose rows the host decodes (formats embed.comp does not read), and room.
+    std::optional<cpu::WeightMatrix> hostTokenTable_, hostPositionTable_;
+    std::vector<float> positionScratch_;
+    std::vector<int32_t> positionIds_;
     Buffer ids_, positions_, hostRows_, logits_;  // host-visible
     std::vector<Buffer> keys_, values_;           // [layer] f16 [ctx][kvHeads·dk / dv]
     size_t kvBytes_ = 0;
