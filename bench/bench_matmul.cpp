@@ -4,7 +4,9 @@
 //   prompt processing (512 tokens by default): GFLOP/s (2 * rows * cols * tokens per product).
 // The decode matrices are cycled through enough copies (>= 512 MiB) that the weights come from
 // memory, not from the last-level cache, as in a real model.
-//   bench_matmul [--types q8_0,q4_k,...] [--threads 1,2] [--isa portable|avx2|avx512|all]
+//   bench_matmul [--types q8_0,q4_k,...] [--threads 1,2] [--isa all|NAME,NAME...]
+//                (families: portable, avx2, avxvnni, avx512, avx512vnni, neon, neondot; the ones
+//                this CPU lacks are refused)
 //                [--rows 2048] [--cols 5632] [--pp-tokens 512] [--seconds 1.0] [--no-pp] [--no-tg]
 //                [--in-cache]  decode from one copy of the matrix (with --rows 64 --cols 2048 it stays
 //                            in L2): the kernel's compute ceiling in GB/s, to compare with the
@@ -197,24 +199,28 @@ int main(int argc, char** argv) {
     }
     std::vector<Isa> isas = {activeIsa()};
     if (isaArg == "all") {
-        isas.clear();
-        for (Isa isa : {Isa::Portable, Isa::Avx2, Isa::Avx512})
-            if (isaSupported(isa))
-                isas.push_back(isa);
+        isas = supportedIsas();
     } else if (!isaArg.empty()) {
-        const auto isa = isaFromName(isaArg);
-        if (!isa || !isaSupported(*isa)) {
-            std::fprintf(stderr, "instruction set %s is unknown or unsupported here\n", isaArg.c_str());
-            return 2;
+        isas.clear();
+        for (const auto& name : split(isaArg)) {
+            const auto isa = isaFromName(name);
+            if (!isa || !isaSupported(*isa)) {
+                std::string supported;
+                for (Isa other : supportedIsas())
+                    supported += " " + std::string(isaName(other));
+                std::fprintf(stderr, "instruction set %s is unknown or unsupported here (supported:%s)\n",
+                             name.c_str(), supported.c_str());
+                return 2;
+            }
+            isas.push_back(*isa);
         }
-        isas = {*isa};
     }
 
     std::printf("matrix %lld x %lld, detected %s\n", static_cast<long long>(rows),
                 static_cast<long long>(cols), std::string(isaName(detectedIsa())).c_str());
     if (sweep) {
         const int64_t batches[] = {1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 64, 128, 512};
-        std::printf("GFLOP/s by batch size: vec-dot path / GEMM path\n%-6s %-8s %7s", "type", "isa",
+        std::printf("GFLOP/s by batch size: vec-dot path / GEMM path\n%-6s %-10s %7s", "type", "isa",
                     "threads");
         for (int64_t b : batches)
             std::printf(" %11lld", static_cast<long long>(b));
@@ -229,7 +235,7 @@ int main(int argc, char** argv) {
                 setIsa(isa);
                 for (int threads : threadCounts) {
                     ThreadPool pool(threads);
-                    std::printf("%-6s %-8s %7d", std::string(tensorTypeName(*type)).c_str(),
+                    std::printf("%-6s %-10s %7d", std::string(tensorTypeName(*type)).c_str(),
                                 std::string(isaName(isa)).c_str(), threads);
                     for (int64_t b : batches) {
                         detail::setGemmMinTokens(int64_t{1} << 40);
@@ -246,7 +252,7 @@ int main(int argc, char** argv) {
         detail::setGemmMinTokens(saved);
         return 0;
     }
-    std::printf("%-6s %-8s %7s %9s %9s %7s %13s\n", "type", "isa", "threads", "bw GB/s", "tg GB/s",
+    std::printf("%-6s %-10s %7s %9s %9s %7s %13s\n", "type", "isa", "threads", "bw GB/s", "tg GB/s",
                 "of bw", "pp GFLOP/s");
     for (const auto& name : typeNames) {
         const auto type = tensorTypeFromName(name);
@@ -265,7 +271,7 @@ int main(int argc, char** argv) {
                         bw = std::max(bw, measureBandwidth(pool, minSeconds / 3));
                         gbs = std::max(gbs, decodeGBs(m, *type, rows, cols, pool, minSeconds / 3));
                     }
-                std::printf("%-6s %-8s %7d", std::string(tensorTypeName(*type)).c_str(),
+                std::printf("%-6s %-10s %7d", std::string(tensorTypeName(*type)).c_str(),
                             std::string(isaName(isa)).c_str(), threads);
                 if (tg)
                     std::printf(" %9.1f %9.1f %6.0f%%", bw, gbs, 100.0 * gbs / bw);

@@ -24,6 +24,11 @@ required=(
 )
 # clang with its runtime libraries builds the libFuzzer target; the build works without it.
 optional=(clang libclang-rt-dev)
+# CI also cross-builds the AArch64 kernels and runs their test under qemu (tests/arm); elsewhere
+# that test is off (LAMP_ARM_CROSS_TESTS) or skips itself without these.
+if [[ "$preset" == ci ]]; then
+  required+=(g++-aarch64-linux-gnu qemu-user)
+fi
 
 is_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 

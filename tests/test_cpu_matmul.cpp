@@ -53,14 +53,6 @@ double nmseLimit(TensorType t) {
     return 5e-4;
 }
 
-std::vector<Isa> supportedIsas() {
-    std::vector<Isa> isas;
-    for (Isa isa : {Isa::Portable, Isa::Avx2, Isa::Avx512})
-        if (isaSupported(isa))
-            isas.push_back(isa);
-    return isas;
-}
-
 // Restores the instruction-set choice and the decode/GEMM switch-over when a test ends, even by
 // a failed check.
 struct IsaGuard {
@@ -180,17 +172,37 @@ class TestCpuMatmul : public QObject {
 
 private slots:
     void isaNames() {
-        for (Isa isa : {Isa::Portable, Isa::Avx2, Isa::Avx512})
+        IsaGuard guard;
+        for (Isa isa : allIsas()) {
             QCOMPARE(isaFromName(isaName(isa)), std::optional<Isa>(isa));
+            // A family the CPU lacks is refused; one it has can be forced.
+            if (isaSupported(isa)) {
+                setIsa(isa);
+                QCOMPARE(activeIsa(), isa);
+            } else {
+                QVERIFY_THROWS_EXCEPTION(lamp::Error, setIsa(isa));
+            }
+        }
         QCOMPARE(isaFromName("AVX2"), std::optional<Isa>(Isa::Avx2));
+        QCOMPARE(isaFromName("AvxVnni"), std::optional<Isa>(Isa::AvxVnni));
+        QCOMPARE(isaFromName("AVX512VNNI"), std::optional<Isa>(Isa::Avx512Vnni));
         QVERIFY(!isaFromName("sse9"));
+        QVERIFY(!isaFromName("avx512vnn"));
         QVERIFY(isaSupported(Isa::Portable));
         QVERIFY(isaSupported(detectedIsa()));
         QVERIFY(isaSupported(activeIsa()));
-        qInfo("detected %s, active %s", std::string(isaName(detectedIsa())).c_str(),
-              std::string(isaName(activeIsa())).c_str());
-        if (!isaSupported(Isa::Avx512))
-            QVERIFY_THROWS_EXCEPTION(lamp::Error, setIsa(Isa::Avx512));
+        // supportedIsas() lists exactly the supported families, narrowest (portable) first.
+        std::vector<Isa> expected;
+        for (Isa isa : allIsas())
+            if (isaSupported(isa))
+                expected.push_back(isa);
+        QVERIFY(supportedIsas() == expected);
+        QCOMPARE(supportedIsas().front(), Isa::Portable);
+        std::string names;
+        for (Isa isa : supportedIsas())
+            names += " " + std::string(isaName(isa));
+        qInfo("detected %s, active %s, supported:%s", std::string(isaName(detectedIsa())).c_str(),
+              std::string(isaName(activeIsa())).c_str(), names.c_str());
     }
 
     // The kernels' branch-free fp16 conversion against the reference one, on every input.
@@ -338,19 +350,81 @@ private slots:
 
     void everyIsaHasItsOwnKernels() {
         // Forcing an instruction set must run that set's code, or the tests below would check the
-        // portable kernels three times over.
+        // same kernels several times over. Integer kernels differ between every two families (each
+        // is compiled for its own instructions); float kernels need no VNNI, so families of one
+        // vector width share them.
+        const auto floatWidth = [](Isa isa) {
+            switch (isa) {
+            case Isa::Avx2:
+            case Isa::AvxVnni: return 256;
+            case Isa::Avx512:
+            case Isa::Avx512Vnni: return 512;
+            default: return static_cast<int>(isa) + 1000;  // its own
+            }
+        };
         const std::vector<Isa> isas = supportedIsas();
         for (TensorType type : kTypes)
             for (size_t i = 0; i < isas.size(); ++i)
-                for (size_t j = i + 1; j < isas.size(); ++j)
-                    QVERIFY2(detail::vecDotKernel(type, isas[i]) != detail::vecDotKernel(type, isas[j]),
+                for (size_t j = i + 1; j < isas.size(); ++j) {
+                    const bool shared = isFloatType(type) && floatWidth(isas[i]) == floatWidth(isas[j]);
+                    const bool same = detail::vecDotKernel(type, isas[i]) == detail::vecDotKernel(type, isas[j]);
+                    QVERIFY2(same == shared,
                              (std::string(tensorTypeName(type)) + ": " + std::string(isaName(isas[i])) +
-                              " and " + std::string(isaName(isas[j])) + " share a vec-dot kernel").c_str());
+                              " and " + std::string(isaName(isas[j])) +
+                              (shared ? " should share a vec-dot kernel" : " share a vec-dot kernel")).c_str());
+                }
         for (size_t i = 0; i < isas.size(); ++i)
             for (size_t j = i + 1; j < isas.size(); ++j) {
-                QVERIFY(detail::gemmQ8Kernel(isas[i]) != detail::gemmQ8Kernel(isas[j]));
-                QVERIFY(detail::gemmF32Kernel(isas[i]) != detail::gemmF32Kernel(isas[j]));
+                const std::string pair = std::string(isaName(isas[i])) + " " + std::string(isaName(isas[j]));
+                QVERIFY2(detail::gemmQ8Kernel(isas[i]) != detail::gemmQ8Kernel(isas[j]), pair.c_str());
+                QVERIFY2((detail::gemmF32Kernel(isas[i]) == detail::gemmF32Kernel(isas[j])) ==
+                             (floatWidth(isas[i]) == floatWidth(isas[j])),
+                         pair.c_str());
             }
+    }
+
+    // Each x86 family's table is the one vecDotKernel returns when the family is forced; in
+    // particular the AVX-512 family without VNNI never gets the VNNI kernels (vec_dot_avx512_k4/k6,
+    // vpdpbusd), which would fault on a Skylake-X. Only pointers are compared, so this runs on any
+    // x86 CPU, whichever families it has.
+    void familyTables() {
+        if (detail::vecDotAvx2(TensorType::F32) == nullptr)
+            QSKIP("not an x86 build: no x86 kernel tables");
+        for (TensorType type : kTypes) {
+            const std::string name(tensorTypeName(type));
+            const bool kQuant = tensorTypeInfo(type).blockSize == 256;
+            const auto own = [&](detail::VecDotFn a, detail::VecDotFn b) { return a ? a : b; };
+            // AVX2 and AVX-VNNI: their own integer kernels, AVX2's float ones.
+            QVERIFY2(detail::vecDotKernel(type, Isa::Avx2) ==
+                         own(detail::vecDotAvx2(type), detail::vecDotAvx2K(type)), name.c_str());
+            const detail::VecDotFn vnni256 =
+                isFloatType(type) ? detail::vecDotAvx2(type)
+                                  : own(detail::vecDotAvxVnni(type), detail::vecDotAvxVnniK(type));
+            QVERIFY2(vnni256 != nullptr && detail::vecDotKernel(type, Isa::AvxVnni) == vnni256, name.c_str());
+            // AVX-512: every type has a kernel of its own, without VNNI.
+            const detail::VecDotFn plain512 = detail::vecDotAvx512(type);
+            QVERIFY2(plain512 != nullptr && detail::vecDotKernel(type, Isa::Avx512) == plain512, name.c_str());
+            for (auto vnniOnly : {detail::vecDotAvx512Vnni, detail::vecDotAvx512VnniK,
+                                  detail::vecDotAvx512K4, detail::vecDotAvx512K6})
+                if (const detail::VecDotFn fn = vnniOnly(type))
+                    QVERIFY2(plain512 != fn, (name + ": avx512 uses a VNNI kernel").c_str());
+            if (kQuant)
+                QVERIFY2(detail::actFormat(type, Isa::Avx512) == detail::ActFormat::Q8K, name.c_str());
+            // AVX-512 VNNI: its own integer kernels (the wide Q4_K/Q5_K/Q6_K ones where they exist),
+            // the plain AVX-512 float ones.
+            const detail::VecDotFn vnni512 = detail::vecDotKernel(type, Isa::Avx512Vnni);
+            if (isFloatType(type))
+                QVERIFY2(vnni512 == plain512, name.c_str());
+            else
+                QVERIFY2(vnni512 == detail::vecDotAvx512Vnni(type), name.c_str());
+            if (const detail::VecDotFn wide = own(detail::vecDotAvx512K4(type), detail::vecDotAvx512K6(type)))
+                QVERIFY2(vnni512 == wide, name.c_str());
+        }
+        // Q8_0 weights are packed signed for the GEMM kernels that multiply with maddubs.
+        QVERIFY(detail::gemmQ8SignedCodes(Isa::Avx2));
+        QVERIFY(detail::gemmQ8SignedCodes(Isa::Avx512));
+        QVERIFY(!detail::gemmQ8SignedCodes(Isa::AvxVnni));
+        QVERIFY(!detail::gemmQ8SignedCodes(Isa::Avx512Vnni));
     }
 
     void pairedActivationsMatchSingleBlocks() {
@@ -488,6 +562,52 @@ private slots:
                         }
                     }
                 }
+            }
+        }
+    }
+
+    // Q8_0 codes at the ends of their range with activations at full scale: where a family
+    // emulates vpdpbusd with maddubs (s16 pair sums, saturating at 32767), codes that were not
+    // kept within its range would saturate here. The activations are ±1 (codes ±127, exact), so
+    // every path computes the integer sums exactly and must match the reference to float rounding.
+    void matmulExtremeCodes() {
+        IsaGuard guard;
+        std::mt19937 rng(31337);
+        ThreadPool pool(2);
+        constexpr int64_t rows = 19, cols = 1056, nTokens = 13;  // an odd number of blocks (33)
+        TestMatrix m;
+        const size_t rb = rowBytes(TensorType::Q8_0, cols);
+        m.bytes.resize(rb * rows + 2);
+        m.decoded.resize(static_cast<size_t>(rows * cols));
+        std::byte* base = m.bytes.data() + 2;
+        const int8_t extremes[] = {127, -128, -127, 126, 0};
+        std::uniform_int_distribution<int> pick(0, 4);
+        for (int64_t r = 0; r < rows; ++r) {
+            for (int64_t b = 0; b < cols / 32; ++b) {
+                BlockQ8_0 blk;
+                blk.d = fp32ToFp16(r % 3 == 0 ? 0.25f : 1.0f);
+                for (int i = 0; i < 32; ++i)  // long runs of one value as well as mixtures
+                    blk.qs[i] = extremes[b % 4 == 0 ? r % 5 : pick(rng)];
+                std::memcpy(base + static_cast<size_t>(r) * rb + static_cast<size_t>(b) * sizeof blk,
+                            &blk, sizeof blk);
+            }
+            dequantizeRow(TensorType::Q8_0, base + static_cast<size_t>(r) * rb,
+                          m.decoded.data() + r * cols, cols);
+        }
+        m.view = WeightMatrix{TensorType::Q8_0, base, rows, cols};
+        std::vector<float> x(static_cast<size_t>(nTokens * cols));
+        std::bernoulli_distribution coin(0.5);
+        for (size_t i = 0; i < x.size(); ++i)  // all +1 for token 0, random signs after it
+            x[i] = i < static_cast<size_t>(cols) || coin(rng) ? 1.0f : -1.0f;
+        const std::vector<double> ref = reference(m, x, nTokens);
+        for (Path path : kPaths) {
+            forcePath(path);
+            for (Isa isa : supportedIsas()) {
+                setIsa(isa);
+                const Result res = runCase(m, x, ref, nTokens, pool);
+                const std::string where = std::string(pathName(path)) + " " + std::string(isaName(isa));
+                QVERIFY2(res.sentinelsIntact, ("wrote outside y: " + where).c_str());
+                QVERIFY2(res.nmse < 1e-10, ("NMSE " + std::to_string(res.nmse) + ": " + where).c_str());
             }
         }
     }

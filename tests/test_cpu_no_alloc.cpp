@@ -63,9 +63,7 @@ private slots:
                 quantizeRow(type, src.data(), w.data() + static_cast<size_t>(r) * rowBytes(type, cols), cols);
             }
             const WeightMatrix m{type, w.data(), rows, cols};
-            for (Isa isa : {Isa::Portable, Isa::Avx2, Isa::Avx512}) {
-                if (!isaSupported(isa))
-                    continue;
+            for (Isa isa : supportedIsas()) {
                 setIsa(isa);
                 for (int64_t minTokens : {int64_t{1} << 40, int64_t{1}}) {  // vec-dot, then GEMM
                     detail::setGemmMinTokens(minTokens);

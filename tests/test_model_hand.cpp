@@ -51,9 +51,7 @@ private:
         QVERIFY(!model->hasTokenizer());
         const auto tokens = handTokens();
         const cpu::Isa original = cpu::activeIsa();
-        for (cpu::Isa isa : {cpu::Isa::Portable, cpu::Isa::Avx2, cpu::Isa::Avx512}) {
-        if (!cpu::isaSupported(isa))
-            continue;
+        for (cpu::Isa isa : cpu::supportedIsas()) {
         cpu::setIsa(isa);  // the matrix products and attention kernels of every SIMD family
         for (KvType kv : {KvType::F32, KvType::F16}) {
             for (int threads : {1, 2}) {

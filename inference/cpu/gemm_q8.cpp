@@ -1,7 +1,8 @@
 // The integer GEMM on the uniform PackedQ8 layout (kernels.h): every quantized weight format ends up
 // here for prompt processing. A micro-kernel keeps an RM x TN tile of float accumulators in
 // registers; each step loads RM rows of weight codes and TN tokens of activation codes once and
-// forms all RM * TN products (8-bit multiplies summed into 32-bit lanes), scaled per lane.
+// forms all RM * TN products (8-bit multiplies summed into 32-bit lanes), scaled per lane. The x86
+// micro-kernel is gemm_q8_tile.h, compiled here once per family.
 #include "cpu/simd.h"
 #include "cpu/kernels.h"
 
@@ -102,186 +103,63 @@ struct TileLoop {
     }
 };
 
-// ---- AVX2: 32 values per step, maddubs (u8 x s8 -> s16 pairs) + madd (-> s32 lanes) -----------
+// ---- the x86 families: one micro-kernel (gemm_q8_tile.h) compiled per family -----------------
 
-LAMP_TARGET_AVX2 inline float hsum256(__m256 v) {
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
-}
+namespace avx2 {
+#define LAMP_G_TARGET LAMP_TARGET_AVX2
+#define LAMP_G_WIDTH 256
+#define LAMP_G_VNNI 0
+#define LAMP_G_RM 2
+#define LAMP_G_TN 4
+#include "cpu/gemm_q8_tile.h"
+#undef LAMP_G_TARGET
+#undef LAMP_G_WIDTH
+#undef LAMP_G_VNNI
+#undef LAMP_G_RM
+#undef LAMP_G_TN
+} // namespace avx2
 
-template <int RM, int TN>
-struct TileAvx2 {
-    LAMP_TARGET_AVX2 static void run(const PackedQ8& w, int64_t r0, const PackedQ8& x, int64_t t0,
-                                     float* y, int64_t ldy) {
-        __m256 acc[RM][TN];
-        LAMP_UNROLL
-        for (int r = 0; r < RM; ++r)
-            LAMP_UNROLL
-            for (int t = 0; t < TN; ++t)
-                acc[r][t] = _mm256_setzero_ps();
-        const uint8_t* wc[RM];
-        const float* ws[RM];
-        LAMP_UNROLL
-        for (int r = 0; r < RM; ++r) {
-            wc[r] = w.codeRow(r0 + r);
-            ws[r] = w.scaleRow(r0 + r);
-        }
-        const uint8_t* xc[TN];
-        const float* xs[TN];
-        LAMP_UNROLL
-        for (int t = 0; t < TN; ++t) {
-            xc[t] = x.codeRow(t0 + t);
-            xs[t] = x.scaleRow(t0 + t);
-        }
-        const __m256i ones = _mm256_set1_epi16(1);
-        const int64_t blocks = 2 * w.pairs;
-        if (!w.signedCodes) {
-            for (int64_t b = 0; b < blocks; ++b) {
-                __m256i wv[RM];
-                LAMP_UNROLL
-                for (int r = 0; r < RM; ++r)
-                    wv[r] = _mm256_load_si256(reinterpret_cast<const __m256i*>(wc[r] + 32 * b));
-                LAMP_UNROLL
-                for (int t = 0; t < TN; ++t) {
-                    const __m256i xv = _mm256_load_si256(reinterpret_cast<const __m256i*>(xc[t] + 32 * b));
-                    const __m256 xsv = _mm256_load_ps(xs[t] + 8 * b);
-                    LAMP_UNROLL
-                    for (int r = 0; r < RM; ++r) {
-                        const __m256i d = _mm256_madd_epi16(_mm256_maddubs_epi16(wv[r], xv), ones);
-                        acc[r][t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(d),
-                                                    _mm256_mul_ps(_mm256_load_ps(ws[r] + 8 * b), xsv),
-                                                    acc[r][t]);
-                    }
-                }
-            }
-        } else {
-            // Signed weight codes (Q8_0): |w| x (x with w's sign) keeps maddubs from saturating.
-            for (int64_t b = 0; b < blocks; ++b) {
-                __m256i wv[RM], wa[RM];
-                LAMP_UNROLL
-                for (int r = 0; r < RM; ++r) {
-                    wv[r] = _mm256_load_si256(reinterpret_cast<const __m256i*>(wc[r] + 32 * b));
-                    wa[r] = _mm256_sign_epi8(wv[r], wv[r]);
-                }
-                LAMP_UNROLL
-                for (int t = 0; t < TN; ++t) {
-                    const __m256i xv = _mm256_load_si256(reinterpret_cast<const __m256i*>(xc[t] + 32 * b));
-                    const __m256 xsv = _mm256_load_ps(xs[t] + 8 * b);
-                    LAMP_UNROLL
-                    for (int r = 0; r < RM; ++r) {
-                        const __m256i p = _mm256_maddubs_epi16(wa[r], _mm256_sign_epi8(xv, wv[r]));
-                        const __m256i d = _mm256_madd_epi16(p, ones);
-                        acc[r][t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(d),
-                                                    _mm256_mul_ps(_mm256_load_ps(ws[r] + 8 * b), xsv),
-                                                    acc[r][t]);
-                    }
-                }
-            }
-        }
-        // Offsets: Σ_halves wOffset * (d Σ x codes), 8 halves per step.
-        for (int64_t h = 0; h < w.halves; h += 8) {
-            __m256 wo[RM];
-            LAMP_UNROLL
-            for (int r = 0; r < RM; ++r)
-                wo[r] = _mm256_load_ps(w.offsetRow(r0 + r) + h);
-            LAMP_UNROLL
-            for (int t = 0; t < TN; ++t) {
-                const __m256 xo = _mm256_load_ps(x.offsetRow(t0 + t) + h);
-                LAMP_UNROLL
-                for (int r = 0; r < RM; ++r)
-                    acc[r][t] = _mm256_fmadd_ps(wo[r], xo, acc[r][t]);
-            }
-        }
-        LAMP_UNROLL
-        for (int t = 0; t < TN; ++t)
-            LAMP_UNROLL
-            for (int r = 0; r < RM; ++r)
-                y[(t0 + t) * ldy + r0 + r] = hsum256(acc[r][t]);
-    }
-};
+namespace avxvnni {
+#define LAMP_G_TARGET LAMP_TARGET_AVXVNNI
+#define LAMP_G_WIDTH 256
+#define LAMP_G_VNNI 1
+#define LAMP_G_RM 2
+#define LAMP_G_TN 4
+#include "cpu/gemm_q8_tile.h"
+#undef LAMP_G_TARGET
+#undef LAMP_G_WIDTH
+#undef LAMP_G_VNNI
+#undef LAMP_G_RM
+#undef LAMP_G_TN
+} // namespace avxvnni
 
-void gemmQ8Avx2(const PackedQ8& w, const PackedQ8& x, float* y, int64_t ldy) {
-    TileLoop<2, 4, TileAvx2>::run(w, x, y, ldy);
-}
+namespace avx512 {
+#define LAMP_G_TARGET LAMP_TARGET_AVX512_NOVNNI
+#define LAMP_G_WIDTH 512
+#define LAMP_G_VNNI 0
+#define LAMP_G_RM 4
+#define LAMP_G_TN 4
+#include "cpu/gemm_q8_tile.h"
+#undef LAMP_G_TARGET
+#undef LAMP_G_WIDTH
+#undef LAMP_G_VNNI
+#undef LAMP_G_RM
+#undef LAMP_G_TN
+} // namespace avx512
 
-// ---- AVX-512 VNNI: 64 values per step, vpdpbusd (u8 x s8, 4 products summed per s32 lane) ------
-
-// (_mm512_reduce_add_ps trips gcc 12's maybe-uninitialized warning inside its own header.)
-LAMP_TARGET_AVX512 inline float hsum512(__m512 v) {
-    v = _mm512_add_ps(v, _mm512_shuffle_f32x4(v, v, _MM_SHUFFLE(1, 0, 3, 2)));
-    return hsum256(_mm512_castps512_ps256(v));
-}
-
-template <int RM, int TN>
-struct TileAvx512 {
-    LAMP_TARGET_AVX512 static void run(const PackedQ8& w, int64_t r0, const PackedQ8& x, int64_t t0,
-                                       float* y, int64_t ldy) {
-        __m512 acc[RM][TN];
-        LAMP_UNROLL
-        for (int r = 0; r < RM; ++r)
-            LAMP_UNROLL
-            for (int t = 0; t < TN; ++t)
-                acc[r][t] = _mm512_setzero_ps();
-        const uint8_t* wc[RM];
-        const float* ws[RM];
-        LAMP_UNROLL
-        for (int r = 0; r < RM; ++r) {
-            wc[r] = w.codeRow(r0 + r);
-            ws[r] = w.scaleRow(r0 + r);
-        }
-        const uint8_t* xc[TN];
-        const float* xs[TN];
-        LAMP_UNROLL
-        for (int t = 0; t < TN; ++t) {
-            xc[t] = x.codeRow(t0 + t);
-            xs[t] = x.scaleRow(t0 + t);
-        }
-        for (int64_t p = 0; p < w.pairs; ++p) {
-            __m512i wv[RM];
-            __m512 wsv[RM];
-            LAMP_UNROLL
-            for (int r = 0; r < RM; ++r) {
-                wv[r] = _mm512_load_si512(wc[r] + 64 * p);
-                wsv[r] = _mm512_load_ps(ws[r] + 16 * p);
-            }
-            LAMP_UNROLL
-            for (int t = 0; t < TN; ++t) {
-                const __m512i xv = _mm512_load_si512(xc[t] + 64 * p);
-                const __m512 xsv = _mm512_load_ps(xs[t] + 16 * p);
-                LAMP_UNROLL
-                for (int r = 0; r < RM; ++r) {
-                    const __m512i d = _mm512_dpbusd_epi32(_mm512_setzero_si512(), wv[r], xv);
-                    acc[r][t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(d), _mm512_mul_ps(wsv[r], xsv),
-                                                acc[r][t]);
-                }
-            }
-        }
-        for (int64_t h = 0; h < w.halves; h += 16) {
-            __m512 wo[RM];
-            LAMP_UNROLL
-            for (int r = 0; r < RM; ++r)
-                wo[r] = _mm512_load_ps(w.offsetRow(r0 + r) + h);
-            LAMP_UNROLL
-            for (int t = 0; t < TN; ++t) {
-                const __m512 xo = _mm512_load_ps(x.offsetRow(t0 + t) + h);
-                LAMP_UNROLL
-                for (int r = 0; r < RM; ++r)
-                    acc[r][t] = _mm512_fmadd_ps(wo[r], xo, acc[r][t]);
-            }
-        }
-        LAMP_UNROLL
-        for (int t = 0; t < TN; ++t)
-            LAMP_UNROLL
-            for (int r = 0; r < RM; ++r)
-                y[(t0 + t) * ldy + r0 + r] = hsum512(acc[r][t]);
-    }
-};
-
-void gemmQ8Avx512(const PackedQ8& w, const PackedQ8& x, float* y, int64_t ldy) {
-    TileLoop<4, 4, TileAvx512>::run(w, x, y, ldy);
-}
+namespace avx512vnni {
+#define LAMP_G_TARGET LAMP_TARGET_AVX512
+#define LAMP_G_WIDTH 512
+#define LAMP_G_VNNI 1
+#define LAMP_G_RM 4
+#define LAMP_G_TN 4
+#include "cpu/gemm_q8_tile.h"
+#undef LAMP_G_TARGET
+#undef LAMP_G_WIDTH
+#undef LAMP_G_VNNI
+#undef LAMP_G_RM
+#undef LAMP_G_TN
+} // namespace avx512vnni
 
 #endif
 
@@ -289,13 +167,25 @@ void gemmQ8Avx512(const PackedQ8& w, const PackedQ8& x, float* y, int64_t ldy) {
 
 GemmQ8Fn gemmQ8Kernel(Isa isa) {
 #if LAMP_X86
-    if (isa == Isa::Avx512)
-        return gemmQ8Avx512;
     if (isa == Isa::Avx2)
-        return gemmQ8Avx2;
+        return avx2::gemm;
+    if (isa == Isa::AvxVnni)
+        return avxvnni::gemm;
+    if (isa == Isa::Avx512)
+        return avx512::gemm;
+    if (isa == Isa::Avx512Vnni)
+        return avx512vnni::gemm;
+#endif
+#if defined(__aarch64__)
+    if (isa == Isa::NeonDot)
+        return gemmQ8NeonDot();
+    if (isa == Isa::Neon)
+        return gemmQ8Neon();
 #endif
     (void)isa;
     return gemmQ8Portable;
 }
+
+bool gemmQ8SignedCodes(Isa isa) { return isa == Isa::Avx2 || isa == Isa::Avx512; }
 
 } // namespace lamp::cpu::detail

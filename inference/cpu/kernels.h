@@ -80,14 +80,22 @@ VecDotFn vecDotKernel(TensorType type, Isa isa);
 enum class ActFormat { Float, Q8A, Q8A2, Q8K, Q8KSwapped };
 ActFormat actFormat(TensorType type, Isa isa);
 
-// Per-family tables (each returns nullptr for the types it does not implement).
+// Per-family tables (each returns nullptr for the types it does not implement; vecDotKernel then
+// asks the family it extends: Avx512Vnni -> Avx512 -> Avx2, AvxVnni -> Avx2, Avx2 -> Portable).
 VecDotFn vecDotPortable(TensorType type);
-VecDotFn vecDotAvx2(TensorType type);
-VecDotFn vecDotAvx2K(TensorType type);
-VecDotFn vecDotAvx512(TensorType type);   // all: its own, vecDotAvx512K4, K6, vecDotAvx512K
-VecDotFn vecDotAvx512K(TensorType type);
-VecDotFn vecDotAvx512K4(TensorType type);  // Q4_K, Q5_K on 512-bit vectors (Q8KSwapped)
-VecDotFn vecDotAvx512K6(TensorType type);  // Q6_K on 512-bit vectors (Q8K)
+VecDotFn vecDotAvx2(TensorType type);        // float and 32-value formats
+VecDotFn vecDotAvx2K(TensorType type);       // K-quants
+VecDotFn vecDotAvxVnni(TensorType type);     // 32-value formats
+VecDotFn vecDotAvxVnniK(TensorType type);    // K-quants
+VecDotFn vecDotAvx512(TensorType type);      // all, without VNNI: its own, vecDotAvx512K
+VecDotFn vecDotAvx512K(TensorType type);     // K-quants without VNNI
+VecDotFn vecDotAvx512Vnni(TensorType type);  // 32-value formats, vecDotAvx512K4, K6, VnniK
+VecDotFn vecDotAvx512VnniK(TensorType type); // K-quants (vpdpwssd)
+VecDotFn vecDotAvx512K4(TensorType type);  // Q4_K, Q5_K on 512-bit vectors (Q8KSwapped), VNNI
+VecDotFn vecDotAvx512K6(TensorType type);  // Q6_K on 512-bit vectors (Q8K), VNNI
+// AArch64 (neon_impl.h; nullptr elsewhere): every format, Q8A and Q8K activations.
+VecDotFn vecDotNeon(TensorType type);
+VecDotFn vecDotNeonDot(TensorType type);
 
 // ---- the uniform 8-bit GEMM layout ---------------------------------------------------------
 
@@ -107,7 +115,7 @@ struct PackedQ8 {
     int64_t rows = 0;
     int64_t pairs = 0;          // 64-value pairs per row
     int64_t halves = 0;         // padded number of 16-value offsets per row (multiple of 16)
-    bool signedCodes = false;   // weight codes are int8 (used by the AVX2 kernel for Q8_0)
+    bool signedCodes = false;   // weight codes are int8 (Q8_0 for kernels without VNNI)
     uint8_t* codes = nullptr;   // [rows][pairs * 64]
     float* scales = nullptr;    // [rows][pairs * 16]
     float* offsets = nullptr;   // [rows][halves]
@@ -134,6 +142,13 @@ using GemmQ8Fn = void (*)(const PackedQ8& w, const PackedQ8& x, float* y, int64_
 // The portable kernel is a reference for the layout; matmul() uses it only when forced (see
 // setGemmMinTokens), since the portable vec-dot kernels are faster.
 GemmQ8Fn gemmQ8Kernel(Isa isa);
+// The AArch64 micro-kernels behind gemmQ8Kernel (neon_impl.h; nullptr elsewhere). They take
+// unsigned or signed weight codes.
+GemmQ8Fn gemmQ8Neon();
+GemmQ8Fn gemmQ8NeonDot();
+// Whether that kernel wants Q8_0 weight codes signed (PackedQ8::signedCodes): kernels that
+// multiply with maddubs would saturate on the unsigned q + 128.
+bool gemmQ8SignedCodes(Isa isa);
 
 // Float GEMM on rows padded to a multiple of 16 floats (zeros past the row):
 // y[t * ldy + r] = Σ_c w[r][c] x[t][c] for r < wRows, t < xRows.
@@ -142,8 +157,8 @@ using GemmF32Fn = void (*)(const float* w, int64_t wRows, const float* x, int64_
 GemmF32Fn gemmF32Kernel(Isa isa);
 
 // The smallest batch (tokens) that takes the GEMM path; smaller ones use the vec-dot kernels.
-// 0 (the default) means the built-in choice: 12 tokens on AVX2/AVX-512; on the portable path 12
-// for float weights and never for quantized ones. A tuning knob for tests and benchmarks (which
+// 0 (the default) means the built-in choice: 12 tokens on the SIMD families; on the portable path
+// 12 for float weights and never for quantized ones. A tuning knob for tests and benchmarks (which
 // force one path or the other); not synchronised with running products.
 int64_t gemmMinTokens();
 void setGemmMinTokens(int64_t tokens);
@@ -156,9 +171,17 @@ void convertRowToF32(TensorType type, const std::byte* src, float* dst, int64_t 
 // gcc -O2 keeps the accumulator arrays in memory). gcc and clang both read this spelling.
 #define LAMP_UNROLL _Pragma("GCC unroll 16")
 
-// Function attributes for the SIMD kernel files (the library itself is built for the baseline).
+// Function attributes for the SIMD kernel files (the library itself is built for the baseline),
+// one per family: a kernel compiled for a family must not let the compiler use more than the
+// family's instructions. LAMP_TARGET_AVX512 is the Avx512Vnni family's.
 #define LAMP_TARGET_AVX2 __attribute__((target("avx2,fma,f16c")))
+#define LAMP_TARGET_AVXVNNI __attribute__((target("avx2,fma,f16c,avxvnni")))
+#define LAMP_TARGET_AVX512_NOVNNI \
+    __attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512dq")))
 #define LAMP_TARGET_AVX512 \
     __attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512dq,avx512vnni")))
+// AArch64: the NeonDot family. gcc 12's arm_neon.h defines vdotq_s32 for armv8.2-a+dotprod, so a
+// plain "+dotprod" (on armv8-a) cannot inline it; every CPU with the dot product is ARMv8.2 or later.
+#define LAMP_TARGET_NEONDOT __attribute__((target("arch=armv8.2-a+dotprod")))
 
 } // namespace lamp::cpu::detail

@@ -170,7 +170,7 @@ void matmulGemmQ8(const WeightMatrix& w, const float* x, int64_t nTokens, float*
         for (int64_t t = begin; t < end; ++t)
             packActivationRowQ8(x + t * w.cols, w.cols, xp, t, isa);
     });
-    const bool signedCodes = isa == Isa::Avx2 && w.type == TensorType::Q8_0;
+    const bool signedCodes = w.type == TensorType::Q8_0 && gemmQ8SignedCodes(isa);
     prepareTileScratch(pool, bytesQ8(kTileRows, w.cols));
     pool.run(w.rows, grainFor(w.rows, pool.size(), kTileRows), [&](int64_t begin, int64_t end, int) {
         PackedQ8 tile = layoutQ8(tileScratch().get(bytesQ8(kTileRows, w.cols)), kTileRows, w.cols);

@@ -97,29 +97,23 @@ LAMP_TARGET_AVX2 float quantize256Avx2(const float* x, int8_t* q) {
 }
 #endif
 
-bool useAvx2(Isa isa) {
-#if LAMP_X86
-    return isa != Isa::Portable;
-#else
-    (void)isa;
-    return false;
-#endif
-}
-
 float quantize32(const float* x, int8_t* q, Isa isa) {
 #if LAMP_X86
-    if (useAvx2(isa))
+    if (includesAvx2(isa))
         return quantize32Avx2(x, q);
+#else
+    (void)isa;
 #endif
     return quantizeGroupPortable(x, q, 32);
 }
 
 int sum16(const int8_t* q, Isa isa) {
 #if LAMP_X86
-    if (useAvx2(isa))
+    if (includesAvx2(isa))
         return sum16Avx2(q);
-#endif
+#else
     (void)isa;
+#endif
     int s = 0;
     for (int i = 0; i < 16; ++i)
         s += q[i];
@@ -158,7 +152,7 @@ void quantizeQ8K(const float* x, BlockQ8_K* out, int64_t n, Isa isa) {
     for (int64_t b = 0; b < n / 256; ++b) {
         BlockQ8_K& blk = out[b];
 #if LAMP_X86
-        if (useAvx2(isa))
+        if (includesAvx2(isa))
             blk.d = quantize256Avx2(x + 256 * b, blk.qs);
         else
 #endif

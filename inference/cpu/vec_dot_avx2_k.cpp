@@ -10,7 +10,6 @@
 namespace lamp::cpu::detail {
 
 #define LAMP_K_TARGET LAMP_TARGET_AVX2
-#define LAMP_K_VNNI 0
 #define LAMP_K_NAME vecDotAvx2K
 #include "cpu/vec_dot_k_impl.h"
 

@@ -1,237 +1,41 @@
-// AVX-512 (VNNI) vec-dot kernels for the 32-value formats and the float formats. The K-quants use
-// vec_dot_avx512_k4.cpp (Q4_K, Q5_K), vec_dot_avx512_k6.cpp (Q6_K) and vec_dot_avx512_k.cpp (the
-// others).
-//
-// vpdpbusd multiplies unsigned weight codes with signed activation codes and adds each group of
-// four products to a 32-bit lane in one instruction. Two blocks share a 512-bit step (the
-// activations come paired, BlockQ8A2), and the code offsets (Q4_0 "- 8", Q5_0 "- 16", Q8_0 codes
-// shifted by 128) and minimums are applied once per block in float, through the activations'
-// d * Σ codes. One block per 256-bit step left these kernels compute-bound (22-47 GB/s per core on
-// the Zen 5 development machine, under its memory bandwidth); two per step reach 34-69 GB/s.
+// The Avx512 family (AVX-512 F/BW/VL/DQ, no VNNI: Skylake-X, Cascade Lake without DL Boost
+// enabled): the 32-value formats (vec_dot_avx512_impl.h with vpdpbusd emulated), the float formats,
+// which the Avx512Vnni family uses too (they need no VNNI), and the K-quants of
+// vec_dot_avx512_k.cpp. Nothing here may contain a VNNI instruction.
 #include "cpu/simd.h"
 #include "cpu/kernels.h"
 
 #include "quant/half.h"
 
+#include <cstddef>
 #include <cstring>
 
 #if LAMP_X86
 
 namespace lamp::cpu::detail {
+
+#define LAMP_V_TARGET LAMP_TARGET_AVX512_NOVNNI
+#define LAMP_V_VNNI 0
+#include "cpu/vec_dot_avx512_impl.h"
+
+// (hsum and half come from the kernel body above: the same file-local namespace.)
 namespace {
-
-LAMP_TARGET_AVX512 inline float hsum(__m256 v) {
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
-}
-
-LAMP_TARGET_AVX512 inline float half(const uint8_t* p) {
-    uint16_t h;
-    std::memcpy(&h, p, 2);
-    return _cvtsh_ss(h);
-}
-
-// 16 bytes of packed nibbles -> low nibbles (values 0-15), then high nibbles (16-31): the bytes are
-// loaded into both halves and the upper half shifted by 4.
-LAMP_TARGET_AVX512 inline __m256i unpackNibbles(const uint8_t* qs) {
-    const __m256i both = _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(qs)));
-    const __m256i shifted = _mm256_srlv_epi64(both, _mm256_setr_epi64x(0, 0, 4, 4));
-    return _mm256_and_si256(shifted, _mm256_set1_epi8(15));
-}
-
-// 0x10 in byte v where bit v of the 32-bit qh is set (AVX-512BW: a mask register does it).
-LAMP_TARGET_AVX512 inline __m256i fifthBits(const uint8_t* qh) {
-    uint32_t bits;
-    std::memcpy(&bits, qh, 4);
-    return _mm256_maskz_mov_epi8(static_cast<__mmask32>(bits), _mm256_set1_epi8(0x10));
-}
-
-enum class Kind {
-    Offset4,   // Q4_0: d (q - 8)
-    Offset5,   // Q5_0: d (q - 16)
-    Min4,      // Q4_1: d q + m
-    Min5,      // Q5_1: d q + m
-    Signed8,   // Q8_0: d q, q signed
-};
-
-template <Kind K>
-struct Format;
-template <>
-struct Format<Kind::Offset4> {
-    static constexpr size_t kBytes = sizeof(BlockQ4_0);
-    static constexpr int kOffset = 8;
-};
-template <>
-struct Format<Kind::Offset5> {
-    static constexpr size_t kBytes = sizeof(BlockQ5_0);
-    static constexpr int kOffset = 16;
-};
-template <>
-struct Format<Kind::Min4> {
-    static constexpr size_t kBytes = sizeof(BlockQ4_1);
-    static constexpr int kOffset = 0;
-};
-template <>
-struct Format<Kind::Min5> {
-    static constexpr size_t kBytes = sizeof(BlockQ5_1);
-    static constexpr int kOffset = 0;
-};
-template <>
-struct Format<Kind::Signed8> {
-    static constexpr size_t kBytes = sizeof(BlockQ8_0);
-    static constexpr int kOffset = 128;  // codes are flipped to q + 128
-};
-
-// Unsigned codes of one block.
-template <Kind K>
-LAMP_TARGET_AVX512 inline __m256i codes(const uint8_t* blk) {
-    if constexpr (K == Kind::Offset4)
-        return unpackNibbles(blk + 2);
-    else if constexpr (K == Kind::Min4)
-        return unpackNibbles(blk + 4);
-    else if constexpr (K == Kind::Offset5)
-        return _mm256_or_si256(unpackNibbles(blk + 6), fifthBits(blk + 2));
-    else if constexpr (K == Kind::Min5)
-        return _mm256_or_si256(unpackNibbles(blk + 8), fifthBits(blk + 4));
-    else
-        return _mm256_xor_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(blk + 2)),
-                                _mm256_set1_epi8(static_cast<char>(0x80)));
-}
-
-// Codes of the two consecutive blocks at blk and blk + kBytes as 64 unsigned bytes.
-template <Kind K>
-LAMP_TARGET_AVX512 inline __m512i codes2(const uint8_t* blk) {
-    constexpr size_t kB = Format<K>::kBytes;
-    if constexpr (K == Kind::Signed8) {
-        const __m512i v = _mm512_inserti64x4(
-            _mm512_castsi256_si512(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(blk + 2))),
-            _mm256_loadu_si256(reinterpret_cast<const __m256i*>(blk + kB + 2)), 1);
-        return _mm512_xor_si512(v, _mm512_set1_epi8(static_cast<char>(0x80)));
-    } else {
-        constexpr size_t qs = K == Kind::Offset4 ? 2 : K == Kind::Min4 ? 4 : K == Kind::Offset5 ? 6 : 8;
-        const __m256i both = _mm256_inserti128_si256(
-            _mm256_castsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(blk + qs))),
-            _mm_loadu_si128(reinterpret_cast<const __m128i*>(blk + kB + qs)), 1);
-        // 128-bit lanes: block 0's bytes twice, block 1's twice; the second copies shifted by 4
-        // give the high nibbles (values 16-31 of each block).
-        const __m512i spread = _mm512_permutexvar_epi64(_mm512_setr_epi64(0, 1, 0, 1, 2, 3, 2, 3),
-                                                        _mm512_castsi256_si512(both));
-        __m512i u = _mm512_and_si512(_mm512_srlv_epi64(spread, _mm512_setr_epi64(0, 0, 4, 4, 0, 0, 4, 4)),
-                                     _mm512_set1_epi8(15));
-        if constexpr (K == Kind::Offset5 || K == Kind::Min5) {
-            constexpr size_t qh = K == Kind::Offset5 ? 2 : 4;
-            uint32_t h0, h1;
-            std::memcpy(&h0, blk + qh, 4);
-            std::memcpy(&h1, blk + kB + qh, 4);
-            const __mmask64 bits = static_cast<__mmask64>(h0) | (static_cast<__mmask64>(h1) << 32);
-            u = _mm512_or_si512(u, _mm512_maskz_mov_epi8(bits, _mm512_set1_epi8(0x10)));
-        }
-        return u;
-    }
-}
-
-// The two blocks' scales and offset factors as [d0, d1, c0, c1]: c = m for the formats with a
-// minimum, c = d for the others (whose offset is -kOffset * d per code).
-template <Kind K>
-LAMP_TARGET_AVX512 inline __m128 scales2(const uint8_t* blk) {
-    constexpr size_t kB = Format<K>::kBytes;
-    if constexpr (K == Kind::Min4 || K == Kind::Min5) {
-        uint32_t a, b;  // (d, m) of each block
-        std::memcpy(&a, blk, 4);
-        std::memcpy(&b, blk + kB, 4);
-        const uint64_t bits = a | (static_cast<uint64_t>(b) << 32);
-        const __m128 v = _mm_cvtph_ps(_mm_cvtsi64_si128(static_cast<long long>(bits)));  // d0 m0 d1 m1
-        return _mm_permute_ps(v, _MM_SHUFFLE(3, 1, 2, 0));
-    } else {
-        uint16_t a, b;
-        std::memcpy(&a, blk, 2);
-        std::memcpy(&b, blk + kB, 2);
-        const uint32_t bits = a | (static_cast<uint32_t>(b) << 16);
-        const __m128 v = _mm_cvtph_ps(_mm_cvtsi32_si128(static_cast<int>(bits)));  // d0 d1 0 0
-        return _mm_movelh_ps(v, v);
-    }
-}
-
-// acc + pair p of a row; accumulates the offset terms in lanes 2, 3 of accOffset.
-template <Kind K>
-LAMP_TARGET_AVX512 inline __m512 pairStep(const uint8_t* row, const BlockQ8A2* x, int64_t p,
-                                          __m512i spread, __m512 acc, __m128& accOffset) {
-    const uint8_t* blk = row + static_cast<size_t>(2 * p) * Format<K>::kBytes;
-    const __m128 prod = _mm_mul_ps(scales2<K>(blk), _mm_load_ps(x[p].d));  // [s0 s1 c0dΣ c1dΣ]
-    accOffset = _mm_mask_add_ps(accOffset, 0xc, accOffset, prod);
-    const __m512i dot = _mm512_dpbusd_epi32(_mm512_setzero_si512(), codes2<K>(blk),
-                                            _mm512_loadu_si512(x[p].qs));
-    return _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot),
-                           _mm512_permutexvar_ps(spread, _mm512_castps128_ps512(prod)), acc);
-}
-
-// One row, two blocks per step (against BlockQ8A2 activations): vpdpbusd forms both blocks' code
-// dot products in one instruction, and one 4-float multiply gives both blocks' scales d * d_x and
-// offset terms c * d_x * Σx. Σ_v w_v x_v = Σ_blocks d d_x dot + sign * Σ_blocks c d_x Σx, with
-// sign -kOffset (code offsets) or +1 (minimums). Read front to back: one sequential stream suits
-// the prefetchers best. (Four blocks per step, with one conversion for all their scales, measured
-// slower.)
-template <Kind K>
-LAMP_TARGET_AVX512 float dotRow(const uint8_t* row, const BlockQ8A2* x, int64_t nb) {
-    constexpr size_t kB = Format<K>::kBytes;
-    constexpr bool kMin = K == Kind::Min4 || K == Kind::Min5;
-    // Each block's scale over the 8 dot-product lanes of its 32 values.
-    const __m512i spread = _mm512_setr_epi32(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1);
-    __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps();
-    // Lanes 2, 3: Σ c d_x Σx. Two, like acc0 and acc1: one would chain every pair's add.
-    __m128 accOffset0 = _mm_setzero_ps(), accOffset1 = _mm_setzero_ps();
-    const int64_t pairs = nb / 2;
-    int64_t p = 0;
-    for (; p + 2 <= pairs; p += 2) {  // two accumulators hide the multiply-add latency
-        acc0 = pairStep<K>(row, x, p, spread, acc0, accOffset0);
-        acc1 = pairStep<K>(row, x, p + 1, spread, acc1, accOffset1);
-    }
-    if (p < pairs)
-        acc0 = pairStep<K>(row, x, p, spread, acc0, accOffset0);
-    float tail = 0.0f;
-    if (nb % 2 != 0) {  // the last block alone, against the first half of the last pair
-        const uint8_t* blk = row + static_cast<size_t>(nb - 1) * kB;
-        const BlockQ8A2& xl = x[pairs];
-        const __m256i dot = _mm256_dpbusd_epi32(_mm256_setzero_si256(), codes<K>(blk),
-                                                _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xl.qs)));
-        const float d = half(blk);
-        tail = d * xl.d[0] * hsum(_mm256_cvtepi32_ps(dot)) +
-               (kMin ? half(blk + 2) : -static_cast<float>(Format<K>::kOffset) * d) * xl.dsum[0];
-    }
-    const __m512 sum = _mm512_add_ps(acc0, acc1);
-    const __m512 folded = _mm512_add_ps(sum, _mm512_shuffle_f32x4(sum, sum, _MM_SHUFFLE(1, 0, 3, 2)));
-    const __m128 accOffset = _mm_add_ps(accOffset0, accOffset1);
-    const __m128 high = _mm_movehl_ps(accOffset, accOffset);  // lanes 2, 3 -> 0, 1
-    const float offsets = _mm_cvtss_f32(_mm_add_ss(high, _mm_movehdup_ps(high)));
-    const float sign = kMin ? 1.0f : -static_cast<float>(Format<K>::kOffset);
-    return hsum(_mm512_castps512_ps256(folded)) + sign * offsets + tail;
-}
-
-template <Kind K>
-LAMP_TARGET_AVX512 void rowsQ(const std::byte* w, size_t rowStride, int64_t nRows, const void* x,
-                              int64_t n, float* y) {
-    const auto* xs = static_cast<const BlockQ8A2*>(x);
-    for (int64_t r = 0; r < nRows; ++r)
-        y[r] = dotRow<K>(reinterpret_cast<const uint8_t*>(w) + r * rowStride, xs, n / 32);
-}
 
 // ---- float formats: 16 values per step ------------------------------------------------------
 
-LAMP_TARGET_AVX512 inline __m512 loadF32(const std::byte* p) {
+LAMP_TARGET_AVX512_NOVNNI inline __m512 loadF32(const std::byte* p) {
     return _mm512_loadu_ps(p);
 }
-LAMP_TARGET_AVX512 inline __m512 loadF16(const std::byte* p) {
+LAMP_TARGET_AVX512_NOVNNI inline __m512 loadF16(const std::byte* p) {
     return _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
 }
-LAMP_TARGET_AVX512 inline __m512 loadBF16(const std::byte* p) {
+LAMP_TARGET_AVX512_NOVNNI inline __m512 loadBF16(const std::byte* p) {
     const __m512i v = _mm512_cvtepu16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
     return _mm512_castsi512_ps(_mm512_slli_epi32(v, 16));
 }
 
 template <int kBytes, __m512 (*load)(const std::byte*), float (*scalar)(uint32_t)>
-LAMP_TARGET_AVX512 float dotFloat(const std::byte* w, const float* x, int64_t n) {
+LAMP_TARGET_AVX512_NOVNNI float dotFloat(const std::byte* w, const float* x, int64_t n) {
     __m512 acc[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(),
                      _mm512_setzero_ps()};
     int64_t i = 0;
@@ -258,11 +62,11 @@ inline float bitsF32(uint32_t b) {
     std::memcpy(&v, &b, 4);
     return v;
 }
-LAMP_TARGET_AVX512 inline float bitsF16(uint32_t b) { return _cvtsh_ss(static_cast<uint16_t>(b)); }
+LAMP_TARGET_AVX512_NOVNNI inline float bitsF16(uint32_t b) { return _cvtsh_ss(static_cast<uint16_t>(b)); }
 inline float bitsBF16(uint32_t b) { return bf16ToFp32(static_cast<uint16_t>(b)); }
 
 template <auto dot>
-LAMP_TARGET_AVX512 void rowsFloat(const std::byte* w, size_t rowStride, int64_t nRows, const void* x,
+LAMP_TARGET_AVX512_NOVNNI void rowsFloat(const std::byte* w, size_t rowStride, int64_t nRows, const void* x,
                                   int64_t n, float* y) {
     const auto* xs = static_cast<const float*>(x);
     for (int64_t r = 0; r < nRows; ++r)
@@ -276,15 +80,8 @@ VecDotFn vecDotAvx512(TensorType type) {
     case TensorType::F32: return rowsFloat<dotFloat<4, loadF32, bitsF32>>;
     case TensorType::F16: return rowsFloat<dotFloat<2, loadF16, bitsF16>>;
     case TensorType::BF16: return rowsFloat<dotFloat<2, loadBF16, bitsBF16>>;
-    case TensorType::Q4_0: return rowsQ<Kind::Offset4>;
-    case TensorType::Q4_1: return rowsQ<Kind::Min4>;
-    case TensorType::Q5_0: return rowsQ<Kind::Offset5>;
-    case TensorType::Q5_1: return rowsQ<Kind::Min5>;
-    case TensorType::Q8_0: return rowsQ<Kind::Signed8>;
     default:
-        if (const VecDotFn fn = vecDotAvx512K4(type))
-            return fn;
-        if (const VecDotFn fn = vecDotAvx512K6(type))
+        if (const VecDotFn fn = blockKernel(type))
             return fn;
         return vecDotAvx512K(type);
     }

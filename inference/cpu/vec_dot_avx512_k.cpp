@@ -1,5 +1,5 @@
-// AVX-512 VNNI vec-dot kernels for the K-quants: the shared body in vec_dot_k_impl.h, with the
-// group-scale weighting fused into the accumulation (vpdpwssd on 256-bit vectors).
+// AVX-512 (without VNNI) vec-dot kernels for the K-quants: the shared body in vec_dot_k_impl.h,
+// compiled for the Avx512 family so that it never contains a VNNI instruction (Skylake-X has none).
 #include "cpu/simd.h"
 #include "cpu/kernels.h"
 
@@ -10,8 +10,7 @@
 
 namespace lamp::cpu::detail {
 
-#define LAMP_K_TARGET LAMP_TARGET_AVX512
-#define LAMP_K_VNNI 1
+#define LAMP_K_TARGET LAMP_TARGET_AVX512_NOVNNI
 #define LAMP_K_NAME vecDotAvx512K
 #include "cpu/vec_dot_k_impl.h"
 

@@ -1,9 +1,10 @@
-// The K-quant vec-dot kernels (Q2_K ... Q6_K against BlockQ8_K activations), compiled twice:
-// by vec_dot_avx2_k.cpp for AVX2 and by vec_dot_avx512_k.cpp for AVX-512 VNNI, where vpdpwssd
-// fuses the group-scale multiply with the accumulation. Not a normal header: the including file
-// defines LAMP_K_TARGET (function attribute), LAMP_K_VNNI (0 or 1) and LAMP_K_NAME (the table
-// function), includes cpu/simd.h and cpu/kernels.h, and includes this inside
-// namespace lamp::cpu::detail on x86 only.
+// The K-quant vec-dot kernels (Q2_K ... Q6_K against BlockQ8_K activations), compiled once per
+// x86 family: vec_dot_avx2_k.cpp (AVX2), vec_dot_avxvnni_k.cpp (AVX-VNNI), vec_dot_avx512_k.cpp
+// (AVX-512 without VNNI: the same instructions, 32 registers) and vec_dot_avx512_vnni_k.cpp, where
+// vpdpwssd fuses the group-scale multiply with the accumulation. Not a normal header: the
+// including file defines LAMP_K_TARGET (function attribute), LAMP_K_NAME (the table function) and,
+// with VNNI, LAMP_K_DPWSSD (the 256-bit vpdpwssd intrinsic: EVEX or VEX), includes cpu/simd.h and
+// cpu/kernels.h, and includes this inside namespace lamp::cpu::detail on x86 only.
 //
 // Per super-block of 256 values: codes are unpacked to unsigned bytes, maddubs multiplies them with
 // the activation codes into s16 pairs, those are weighted by the group scales (s16) into s32 lanes,
@@ -48,10 +49,11 @@ LAMP_K_TARGET inline __m256i pairScales(__m128i scales) {
 
 // acc + Σ over 32 values of unsigned codes u and activations x, each pair of products (s16, from
 // maddubs) weighted by its group scale (s16): 8 s32 lanes. VNNI fuses the weighting and the add.
+// maddubs cannot saturate here: codes are at most 63 (Q6_K + 32) and |x| <= 127.
 LAMP_K_TARGET inline __m256i scaledDot(__m256i acc, __m256i u, const int8_t* x, __m256i scales16) {
     const __m256i pairs = _mm256_maddubs_epi16(u, load256(x));
-#if LAMP_K_VNNI
-    return _mm256_dpwssd_epi32(acc, pairs, scales16);
+#ifdef LAMP_K_DPWSSD
+    return LAMP_K_DPWSSD(acc, pairs, scales16);
 #else
     return _mm256_add_epi32(acc, _mm256_madd_epi16(pairs, scales16));
 #endif

@@ -309,10 +309,11 @@ ActFormat actFormat(TensorType type, Isa isa) {
     case TensorType::Q4_1:
     case TensorType::Q5_0:
     case TensorType::Q5_1:
-    case TensorType::Q8_0: return isa == Isa::Avx512 ? ActFormat::Q8A2 : ActFormat::Q8A;
+    case TensorType::Q8_0:
+        return isa == Isa::Avx512 || isa == Isa::Avx512Vnni ? ActFormat::Q8A2 : ActFormat::Q8A;
     case TensorType::Q4_K:
     case TensorType::Q5_K:
-        return isa == Isa::Avx512 && vecDotAvx512K4(type) ? ActFormat::Q8KSwapped : ActFormat::Q8K;
+        return isa == Isa::Avx512Vnni && vecDotAvx512K4(type) ? ActFormat::Q8KSwapped : ActFormat::Q8K;
     case TensorType::Q2_K:
     case TensorType::Q3_K:
     case TensorType::Q6_K: return ActFormat::Q8K;
@@ -323,12 +324,27 @@ ActFormat actFormat(TensorType type, Isa isa) {
 VecDotFn vecDotKernel(TensorType type, Isa isa) {
     VecDotFn fn = nullptr;
 #if defined(__x86_64__) || defined(__i386__)
-    if (isa == Isa::Avx512)
+    // The family's own kernels, then those of the family it extends.
+    if (isa == Isa::Avx512Vnni)
+        fn = vecDotAvx512Vnni(type);
+    if (!fn && (isa == Isa::Avx512Vnni || isa == Isa::Avx512))
         fn = vecDotAvx512(type);
-    if (!fn && isa != Isa::Portable)
+    if (isa == Isa::AvxVnni) {
+        fn = vecDotAvxVnni(type);
+        if (!fn)
+            fn = vecDotAvxVnniK(type);
+    }
+    const bool x86Simd = isa == Isa::Avx2 || isa == Isa::AvxVnni || isa == Isa::Avx512 ||
+                         isa == Isa::Avx512Vnni;
+    if (!fn && x86Simd)
         fn = vecDotAvx2(type);
-    if (!fn && isa != Isa::Portable)
+    if (!fn && x86Simd)
         fn = vecDotAvx2K(type);
+#elif defined(__aarch64__)
+    if (isa == Isa::NeonDot)
+        fn = vecDotNeonDot(type);
+    if (!fn && (isa == Isa::NeonDot || isa == Isa::Neon))
+        fn = vecDotNeon(type);
 #else
     (void)isa;
 #endif

@@ -106,7 +106,7 @@ struct RowKernels {
 
 RowKernels rowKernels(KvType type) {
 #if LAMP_ATTENTION_X86
-    if (cpu::activeIsa() >= cpu::Isa::Avx2) {
+    if (cpu::includesAvx2(cpu::activeIsa())) {
         if (type == KvType::F16)
             return {[](const float* q, const void* r, int64_t n) { return dotF16Avx2(q, static_cast<const uint16_t*>(r), n); },
                     [](float* y, float a, const void* r, int64_t n) { axpyF16Avx2(y, a, static_cast<const uint16_t*>(r), n); }};
