@@ -1,6 +1,7 @@
 // `lamplight-cli devices [--json]`: every Vulkan device with its type, driver, API version, memory
 // heaps, limits and optional features (those switched off by LAMPLIGHT_VK_DISABLE show as "off"),
-// and which one Auto picks. Without a Vulkan loader or device it says why (exit code 1).
+// and which one `--backend vulkan` and Auto pick (Auto never a software renderer: the CPU path is
+// faster). Without a Vulkan loader or device it says why (exit code 1).
 #include "cli/cli.h"
 
 #include "gguf/model_info.h"  // humanBytes
@@ -35,7 +36,8 @@ QJsonObject toJson(const DeviceInfo& d, bool chosen) {
     o["usable"] = d.meetsBaseline;
     if (!d.meetsBaseline)
         o["problem"] = q(d.baselineProblem);
-    o["auto_choice"] = chosen;
+    o["vulkan_choice"] = chosen;                                 // what --backend vulkan uses
+    o["auto_choice"] = chosen && d.type != DeviceType::Cpu;     // and --backend auto
     QJsonArray heaps;
     for (const auto& h : d.heaps)
         heaps.append(QJsonObject{{"size", static_cast<double>(h.size)},
@@ -59,7 +61,11 @@ QJsonObject toJson(const DeviceInfo& d, bool chosen) {
 }
 
 void printText(const DeviceInfo& d, bool chosen) {
-    std::printf("device %d: %s%s\n", d.index, d.name.c_str(), chosen ? "  (Auto's choice)" : "");
+    const char* note = !chosen                     ? ""
+                       : d.type != DeviceType::Cpu ? "  (Auto's choice)"
+                                                   : "  (--backend vulkan's choice; Auto runs on the CPU, faster than "
+                                                     "a software renderer)";
+    std::printf("device %d: %s%s\n", d.index, d.name.c_str(), note);
     const auto line = [](const char* label, const std::string& value) { std::printf("  %-22s %s\n", label, value.c_str()); };
     char ids[48];
     std::snprintf(ids, sizeof ids, " (0x%04X:0x%04X)", d.vendorId, d.deviceId);
