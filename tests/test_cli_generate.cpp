@@ -214,6 +214,26 @@ private slots:
         QVERIFY2(QRegularExpression("vulkan / cpu: pp [0-9.e+-]+x, tg [0-9.e+-]+x").match(QString::fromUtf8(bench.out)).hasMatch(),
                  bench.out.constData());
         QCOMPARE(runCli({"bench", "-m", model, "--backend", "cpu,metal"}).exitCode, 1);
+
+        // `devices` lists lavapipe with its features; it is what --backend vulkan takes, not Auto
+        // (which runs on the CPU rather than on a software renderer); LAMPLIGHT_VK_DISABLE shows.
+        qputenv("LAMPLIGHT_VK_DISABLE", "integer_dot");
+        const auto devices = runCli({"devices", "--json"});
+        qunsetenv("LAMPLIGHT_VK_DISABLE");
+        QVERIFY2(devices.exitCode == 0, devices.err.constData());
+        const QJsonArray list = QJsonDocument::fromJson(devices.out).object()["devices"].toArray();
+        bool sawSoftware = false;
+        for (const auto& entry : list) {
+            const QJsonObject d = entry.toObject();
+            if (d["type"].toString() != "cpu")
+                continue;
+            sawSoftware = true;
+            QVERIFY(!d["auto_choice"].toBool());
+            QCOMPARE(d["features"].toObject()["integer_dot"].toString(), QString("off"));
+            QCOMPARE(d["features"].toObject()["storage16"].toString(), QString("yes"));
+        }
+        QVERIFY2(sawSoftware, devices.out.constData());
+        QVERIFY(runCli({"devices"}).out.contains("Auto runs on the CPU"));
     }
 
     void errors() {
