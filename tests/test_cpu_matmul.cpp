@@ -6,13 +6,12 @@
 // output to catch writes out of bounds. Error is measured as NMSE = Σ(ours − ref)² / Σref².
 #include "core/error.h"
 #include "cpu/cpu_features.h"
-#include "cpu/kernels.h"  // internal: forcing the decode or the GEMM path
+#include "cpu/kernels.h"  // internal: kernel tables, the decode/GEMM switch-over
 #include "cpu/matmul.h"
 #include "cpu/thread_pool.h"
-#include "quant/dequantize.h"
 #include "quant/half.h"
-#include "quant/quantize.h"
 #include "quant/tensor_type.h"
+#include "support/matmul_cases.h"  // the formats, shapes, reference and measurement
 
 #include <QtTest>
 
@@ -32,26 +31,9 @@
 
 using namespace lamp;
 using namespace lamp::cpu;
+using namespace lamp::test;
 
 namespace {
-
-constexpr TensorType kTypes[] = {TensorType::F32,  TensorType::F16,  TensorType::BF16,
-                                 TensorType::Q4_0, TensorType::Q4_1, TensorType::Q5_0,
-                                 TensorType::Q5_1, TensorType::Q8_0, TensorType::Q2_K,
-                                 TensorType::Q3_K, TensorType::Q4_K, TensorType::Q5_K,
-                                 TensorType::Q6_K};
-
-bool isFloatType(TensorType t) {
-    return t == TensorType::F32 || t == TensorType::F16 || t == TensorType::BF16;
-}
-
-// The NMSE a path must stay under. Quantized weights are multiplied with activations quantized to
-// 8 bits (the error the best engines accept: 5e-4); float weights keep float activations.
-double nmseLimit(TensorType t) {
-    if (isFloatType(t))
-        return 1e-10;
-    return 5e-4;
-}
 
 // Restores the instruction-set choice and the decode/GEMM switch-over when a test ends, even by
 // a failed check.
@@ -63,107 +45,6 @@ struct IsaGuard {
         detail::setGemmMinTokens(savedMinTokens);
     }
 };
-
-// The two kernel families matmul chooses between by batch size; tests force each in turn.
-enum class Path { VecDot, Gemm };
-constexpr Path kPaths[] = {Path::VecDot, Path::Gemm};
-const char* pathName(Path p) { return p == Path::VecDot ? "vec-dot" : "gemm"; }
-void forcePath(Path p) { detail::setGemmMinTokens(p == Path::VecDot ? int64_t{1} << 40 : 1); }
-
-// A random weight matrix in `type`: Gaussian values, with row scales that vary over two orders of
-// magnitude (as real weight rows do).
-struct TestMatrix {
-    std::vector<std::byte> bytes;
-    std::vector<float> decoded;  // [rows][cols], the reference decoder's values
-    WeightMatrix view;
-};
-
-TestMatrix makeMatrix(TensorType type, int64_t rows, int64_t cols, std::mt19937& rng) {
-    TestMatrix m;
-    const size_t rb = rowBytes(type, cols);
-    // Exactly the matrix (after a 2-byte offset), so a sanitizer build catches reads past its end.
-    m.bytes.resize(rb * static_cast<size_t>(rows) + 2);
-    m.decoded.resize(static_cast<size_t>(rows * cols));
-    std::normal_distribution<float> normal(0.0f, 1.0f);
-    std::uniform_real_distribution<float> logScale(-1.0f, 1.0f);
-    std::vector<float> src(static_cast<size_t>(cols));
-    // Offset the matrix by 2 bytes so blocks are only 2-byte aligned, as in a file.
-    std::byte* base = m.bytes.data() + 2;
-    for (int64_t r = 0; r < rows; ++r) {
-        const float scale = 0.05f * std::pow(10.0f, logScale(rng));
-        for (auto& v : src)
-            v = normal(rng) * scale;
-        quantizeRow(type, src.data(), base + static_cast<size_t>(r) * rb, cols);
-        dequantizeRow(type, base + static_cast<size_t>(r) * rb, m.decoded.data() + r * cols, cols);
-    }
-    m.view = WeightMatrix{type, base, rows, cols};
-    return m;
-}
-
-std::vector<float> makeActivations(int64_t nTokens, int64_t cols, std::mt19937& rng) {
-    std::normal_distribution<float> normal(0.0f, 1.0f);
-    std::vector<float> x(static_cast<size_t>(nTokens * cols));
-    for (auto& v : x)
-        v = normal(rng);
-    // A few larger values, as activations have.
-    for (int64_t i = 0; i < nTokens * cols; i += 97)
-        x[static_cast<size_t>(i)] *= 3.0f;
-    return x;
-}
-
-constexpr float kSentinel = -1234.5f;
-constexpr int kGuard = 16;
-
-struct Result {
-    double nmse = 0;
-    bool sentinelsIntact = true;
-};
-
-// y_ref[t][r] in double precision from the reference decoder's weights.
-std::vector<double> reference(const TestMatrix& m, const std::vector<float>& x, int64_t nTokens) {
-    const int64_t rows = m.view.rows, cols = m.view.cols;
-    std::vector<double> ref(static_cast<size_t>(nTokens * rows));
-    for (int64_t t = 0; t < nTokens; ++t)
-        for (int64_t r = 0; r < rows; ++r) {
-            double sum = 0;
-            for (int64_t c = 0; c < cols; ++c)
-                sum += static_cast<double>(m.decoded[static_cast<size_t>(r * cols + c)]) *
-                       static_cast<double>(x[static_cast<size_t>(t * cols + c)]);
-            ref[static_cast<size_t>(t * rows + r)] = sum;
-        }
-    return ref;
-}
-
-Result runCase(const TestMatrix& m, const std::vector<float>& x, const std::vector<double>& ref,
-               int64_t nTokens, ThreadPool& pool) {
-    const int64_t rows = m.view.rows;
-    std::vector<float> y(static_cast<size_t>(nTokens * rows + 2 * kGuard), kSentinel);
-    matmul(m.view, x.data(), nTokens, y.data() + kGuard, pool);
-    Result res;
-    for (int i = 0; i < kGuard; ++i)
-        if (y[static_cast<size_t>(i)] != kSentinel || y[y.size() - 1 - static_cast<size_t>(i)] != kSentinel)
-            res.sentinelsIntact = false;
-    double err = 0, ref2 = 0;
-    for (size_t i = 0; i < ref.size(); ++i) {
-        const double ours = y[static_cast<size_t>(kGuard) + i];
-        err += (ours - ref[i]) * (ours - ref[i]);
-        ref2 += ref[i] * ref[i];
-    }
-    res.nmse = ref2 > 0 ? err / ref2 : err;
-    return res;
-}
-
-struct Shape {
-    int64_t rows;
-    int64_t cols;
-};
-
-std::vector<Shape> shapesFor(TensorType type) {
-    const uint32_t block = tensorTypeInfo(type).blockSize;
-    if (block == 256)
-        return {{37, 256}, {67, 768}, {23, 1024}, {130, 512}};
-    return {{37, 256}, {67, 768}, {29, 96}, {130, 1056}, {41, 32}};
-}
 
 } // namespace
 
@@ -363,7 +244,7 @@ private slots:
             }
         };
         const std::vector<Isa> isas = supportedIsas();
-        for (TensorType type : kTypes)
+        for (TensorType type : kMatmulTypes)
             for (size_t i = 0; i < isas.size(); ++i)
                 for (size_t j = i + 1; j < isas.size(); ++j) {
                     const bool shared = isFloatType(type) && floatWidth(isas[i]) == floatWidth(isas[j]);
@@ -390,7 +271,7 @@ private slots:
     void familyTables() {
         if (detail::vecDotAvx2(TensorType::F32) == nullptr)
             QSKIP("not an x86 build: no x86 kernel tables");
-        for (TensorType type : kTypes) {
+        for (TensorType type : kMatmulTypes) {
             const std::string name(tensorTypeName(type));
             const bool kQuant = tensorTypeInfo(type).blockSize == 256;
             const auto own = [&](detail::VecDotFn a, detail::VecDotFn b) { return a ? a : b; };
@@ -466,18 +347,18 @@ private slots:
         std::mt19937 rng(20240611);
         ThreadPool one(1), three(3);
         std::map<std::string, double> worst;  // "TYPE path isa" -> largest NMSE seen
-        for (TensorType type : kTypes) {
-            for (const Shape& shape : shapesFor(type)) {
+        for (TensorType type : kMatmulTypes) {
+            for (const MatmulShape& shape : matmulShapesFor(type)) {
                 const TestMatrix m = makeMatrix(type, shape.rows, shape.cols, rng);
                 for (int64_t nTokens : {1, 2, 7, 33}) {
                     const std::vector<float> x = makeActivations(nTokens, shape.cols, rng);
-                    const std::vector<double> ref = reference(m, x, nTokens);
+                    const std::vector<double> ref = referenceProduct(m, x, nTokens);
                     for (Path path : kPaths) {
                         forcePath(path);
                         for (Isa isa : supportedIsas()) {
                             setIsa(isa);
                             for (ThreadPool* pool : {&one, &three}) {
-                                const Result res = runCase(m, x, ref, nTokens, *pool);
+                                const MatmulResult res = runMatmulCase(m, x, ref, nTokens, *pool);
                                 const std::string key = std::string(tensorTypeName(type)) + " " +
                                                         pathName(path) + " " +
                                                         std::string(isaName(isa));
@@ -507,13 +388,13 @@ private slots:
         IsaGuard guard;
         std::mt19937 rng(7);
         ThreadPool pool(2);
-        for (TensorType type : kTypes) {
+        for (TensorType type : kMatmulTypes) {
             const TestMatrix m = makeMatrix(type, 77, 512, rng);
             const std::vector<float> x = makeActivations(100, 512, rng);
-            const std::vector<double> ref = reference(m, x, 100);
+            const std::vector<double> ref = referenceProduct(m, x, 100);
             for (Isa isa : supportedIsas()) {
                 setIsa(isa);
-                const Result res = runCase(m, x, ref, 100, pool);
+                const MatmulResult res = runMatmulCase(m, x, ref, 100, pool);
                 const std::string where =
                     std::string(tensorTypeName(type)) + " " + std::string(isaName(isa));
                 QVERIFY2(res.sentinelsIntact, ("wrote outside y: " + where).c_str());
@@ -531,8 +412,8 @@ private slots:
         IsaGuard guard;
         std::mt19937 rng(4242);
         ThreadPool pool(2);
-        for (TensorType type : kTypes) {
-            for (const Shape& shape : shapesFor(type)) {
+        for (TensorType type : kMatmulTypes) {
+            for (const MatmulShape& shape : matmulShapesFor(type)) {
                 const TestMatrix m = makeMatrix(type, shape.rows, shape.cols, rng);
                 for (int64_t nTokens : {1, 3, 8, 33}) {
                     const std::vector<float> x = makeActivations(nTokens, shape.cols, rng);
@@ -546,13 +427,7 @@ private slots:
                             setIsa(isa);
                             std::vector<float> y(count);
                             matmul(m.view, x.data(), nTokens, y.data(), pool);
-                            double err = 0, ref2 = 0;
-                            for (size_t i = 0; i < count; ++i) {
-                                const double diff = static_cast<double>(y[i]) - ref[i];
-                                err += diff * diff;
-                                ref2 += static_cast<double>(ref[i]) * ref[i];
-                            }
-                            const double nmse = err / ref2;
+                            const double nmse = nmseBetween(y, ref);
                             QVERIFY2(nmse < 1e-9,
                                      (std::string(tensorTypeName(type)) + " " + pathName(path) + " " +
                                       std::string(isaName(isa)) + " tokens " +
@@ -574,37 +449,12 @@ private slots:
         IsaGuard guard;
         std::mt19937 rng(31337);
         ThreadPool pool(2);
-        constexpr int64_t rows = 19, cols = 1056, nTokens = 13;  // an odd number of blocks (33)
-        TestMatrix m;
-        const size_t rb = rowBytes(TensorType::Q8_0, cols);
-        m.bytes.resize(rb * rows + 2);
-        m.decoded.resize(static_cast<size_t>(rows * cols));
-        std::byte* base = m.bytes.data() + 2;
-        const int8_t extremes[] = {127, -128, -127, 126, 0};
-        std::uniform_int_distribution<int> pick(0, 4);
-        for (int64_t r = 0; r < rows; ++r) {
-            for (int64_t b = 0; b < cols / 32; ++b) {
-                BlockQ8_0 blk;
-                blk.d = fp32ToFp16(r % 3 == 0 ? 0.25f : 1.0f);
-                for (int i = 0; i < 32; ++i)  // long runs of one value as well as mixtures
-                    blk.qs[i] = extremes[b % 4 == 0 ? r % 5 : pick(rng)];
-                std::memcpy(base + static_cast<size_t>(r) * rb + static_cast<size_t>(b) * sizeof blk,
-                            &blk, sizeof blk);
-            }
-            dequantizeRow(TensorType::Q8_0, base + static_cast<size_t>(r) * rb,
-                          m.decoded.data() + r * cols, cols);
-        }
-        m.view = WeightMatrix{TensorType::Q8_0, base, rows, cols};
-        std::vector<float> x(static_cast<size_t>(nTokens * cols));
-        std::bernoulli_distribution coin(0.5);
-        for (size_t i = 0; i < x.size(); ++i)  // all +1 for token 0, random signs after it
-            x[i] = i < static_cast<size_t>(cols) || coin(rng) ? 1.0f : -1.0f;
-        const std::vector<double> ref = reference(m, x, nTokens);
+        const ExtremeCodesCase c = makeExtremeCodesCase(rng);
         for (Path path : kPaths) {
             forcePath(path);
             for (Isa isa : supportedIsas()) {
                 setIsa(isa);
-                const Result res = runCase(m, x, ref, nTokens, pool);
+                const MatmulResult res = runMatmulCase(c.m, c.x, c.ref, c.nTokens, pool);
                 const std::string where = std::string(pathName(path)) + " " + std::string(isaName(isa));
                 QVERIFY2(res.sentinelsIntact, ("wrote outside y: " + where).c_str());
                 QVERIFY2(res.nmse < 1e-10, ("NMSE " + std::to_string(res.nmse) + ": " + where).c_str());
@@ -650,10 +500,10 @@ private slots:
                 const TestMatrix m = makeMatrix(type, 9, cols, rng);
                 for (int64_t nTokens : {1, 13}) {
                     const std::vector<float> x = makeActivations(nTokens, cols, rng);
-                    const std::vector<double> ref = reference(m, x, nTokens);
+                    const std::vector<double> ref = referenceProduct(m, x, nTokens);
                     for (Isa isa : supportedIsas()) {
                         setIsa(isa);
-                        const Result res = runCase(m, x, ref, nTokens, pool);
+                        const MatmulResult res = runMatmulCase(m, x, ref, nTokens, pool);
                         QVERIFY(res.sentinelsIntact);
                         QVERIFY2(res.nmse < 1e-10, std::to_string(res.nmse).c_str());
                     }

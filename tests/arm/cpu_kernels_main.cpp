@@ -15,8 +15,6 @@
 // with the format, path, family and shape.
 #include "core/error.h"
 #include "cpu/cpu_features.h"
-#include "quant/block_formats.h"
-#include "quant/half.h"
 #include "support/matmul_cases.h"
 
 #include <algorithm>
@@ -171,43 +169,18 @@ void checkGemmKernelSignedCodes(const std::vector<Isa>& isas) {
     }
 }
 
-// Q8_0 codes at the ends of their range (-128 included, as a file may hold) against activations of
-// ±1 (codes ±127): the largest products and sums the 16-bit steps of the plain Neon dot product
-// see. Any saturation or overflow is far above the 1e-10 bound (the products are exact).
+// Q8_0 codes at the ends of their range against activations of ±1 (ExtremeCodesCase): the
+// largest products and sums the 16-bit steps of the plain Neon dot product see. Any saturation or
+// overflow is far above the 1e-10 bound (the products are exact).
 void checkExtremeCodes(const std::vector<Isa>& isas) {
     std::mt19937 rng(31337);
     ThreadPool pool(2);
-    constexpr int64_t rows = 19, cols = 1056, nTokens = 13;  // an odd number of blocks (33)
-    TestMatrix m;
-    const size_t rb = rowBytes(TensorType::Q8_0, cols);
-    m.bytes.resize(rb * rows + 2);
-    m.decoded.resize(static_cast<size_t>(rows * cols));
-    std::byte* base = m.bytes.data() + 2;
-    const int8_t extremes[] = {127, -128, -127, 126, 0};
-    std::uniform_int_distribution<int> pick(0, 4);
-    for (int64_t r = 0; r < rows; ++r) {
-        for (int64_t b = 0; b < cols / 32; ++b) {
-            BlockQ8_0 blk;
-            blk.d = fp32ToFp16(r % 3 == 0 ? 0.25f : 1.0f);
-            for (int i = 0; i < 32; ++i)  // long runs of one value as well as mixtures
-                blk.qs[i] = extremes[b % 4 == 0 ? r % 5 : pick(rng)];
-            std::memcpy(base + static_cast<size_t>(r) * rb + static_cast<size_t>(b) * sizeof blk,
-                        &blk, sizeof blk);
-        }
-        dequantizeRow(TensorType::Q8_0, base + static_cast<size_t>(r) * rb,
-                      m.decoded.data() + r * cols, cols);
-    }
-    m.view = WeightMatrix{TensorType::Q8_0, base, rows, cols};
-    std::vector<float> x(static_cast<size_t>(nTokens * cols));
-    std::bernoulli_distribution coin(0.5);
-    for (size_t i = 0; i < x.size(); ++i)  // all +1 for token 0, random signs after it
-        x[i] = i < static_cast<size_t>(cols) || coin(rng) ? 1.0f : -1.0f;
-    const std::vector<double> ref = referenceProduct(m, x, nTokens);
+    const ExtremeCodesCase c = makeExtremeCodesCase(rng);
     for (Path path : kPaths) {
         forcePath(path);
         for (Isa isa : isas) {
             setIsa(isa);
-            const MatmulResult res = runMatmulCase(m, x, ref, nTokens, pool);
+            const MatmulResult res = runMatmulCase(c.m, c.x, c.ref, c.nTokens, pool);
             const std::string where =
                 std::string("Q8_0 extreme codes ") + pathName(path) + " " + name(isa);
             if (!res.sentinelsIntact)

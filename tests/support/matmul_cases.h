@@ -8,13 +8,16 @@
 #include "cpu/kernels.h"  // internal: forcing the decode or the GEMM path
 #include "cpu/matmul.h"
 #include "cpu/thread_pool.h"
+#include "quant/block_formats.h"
 #include "quant/dequantize.h"
+#include "quant/half.h"
 #include "quant/quantize.h"
 #include "quant/tensor_type.h"
 
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <random>
 #include <vector>
 
@@ -150,6 +153,49 @@ inline std::vector<MatmulShape> matmulShapesFor(TensorType type) {
     if (block == 256)
         return {{37, 256}, {67, 768}, {23, 1024}, {130, 512}};
     return {{37, 256}, {67, 768}, {29, 96}, {130, 1056}, {41, 32}};
+}
+
+// Q8_0 codes at the ends of their range (-128 included, as a file may hold) against activations of
+// ±1 (codes ±127, exact): the largest products and sums a kernel sees, where one that emulates a
+// dot product with saturating 16-bit steps (x86 maddubs, plain Neon) would overflow. Every path
+// computes these integer sums exactly, so it must match `ref` to float rounding (NMSE < 1e-10).
+struct ExtremeCodesCase {
+    static constexpr int64_t rows = 19, cols = 1056, nTokens = 13;  // an odd number of blocks (33)
+    TestMatrix m;
+    std::vector<float> x;     // [nTokens][cols]: all +1 for token 0, random signs after it
+    std::vector<double> ref;  // referenceProduct(m, x, nTokens)
+};
+
+inline ExtremeCodesCase makeExtremeCodesCase(std::mt19937& rng) {
+    constexpr int64_t rows = ExtremeCodesCase::rows, cols = ExtremeCodesCase::cols,
+                      nTokens = ExtremeCodesCase::nTokens;
+    ExtremeCodesCase c;
+    TestMatrix& m = c.m;
+    const size_t rb = rowBytes(TensorType::Q8_0, cols);
+    m.bytes.resize(rb * rows + 2);
+    m.decoded.resize(static_cast<size_t>(rows * cols));
+    std::byte* base = m.bytes.data() + 2;
+    const int8_t extremes[] = {127, -128, -127, 126, 0};
+    std::uniform_int_distribution<int> pick(0, 4);
+    for (int64_t r = 0; r < rows; ++r) {
+        for (int64_t b = 0; b < cols / 32; ++b) {
+            BlockQ8_0 blk;
+            blk.d = fp32ToFp16(r % 3 == 0 ? 0.25f : 1.0f);
+            for (int i = 0; i < 32; ++i)  // long runs of one value as well as mixtures
+                blk.qs[i] = extremes[b % 4 == 0 ? r % 5 : pick(rng)];
+            std::memcpy(base + static_cast<size_t>(r) * rb + static_cast<size_t>(b) * sizeof blk,
+                        &blk, sizeof blk);
+        }
+        dequantizeRow(TensorType::Q8_0, base + static_cast<size_t>(r) * rb,
+                      m.decoded.data() + r * cols, cols);
+    }
+    m.view = cpu::WeightMatrix{TensorType::Q8_0, base, rows, cols};
+    c.x.resize(static_cast<size_t>(nTokens * cols));
+    std::bernoulli_distribution coin(0.5);
+    for (size_t i = 0; i < c.x.size(); ++i)
+        c.x[i] = i < static_cast<size_t>(cols) || coin(rng) ? 1.0f : -1.0f;
+    c.ref = referenceProduct(m, c.x, nTokens);
+    return c;
 }
 
 } // namespace lamp::test
