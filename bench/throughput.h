@@ -6,7 +6,13 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
+#include <vector>
+
+namespace lamp::cpu {
+class ThreadPool;
+}
 
 namespace lamp::bench {
 
@@ -16,10 +22,19 @@ struct ThroughputOptions {
     int64_t generateTokens = 128;  // -n; 0 skips generation
     int threads = 0;               // -t; 0: every hardware thread
     int repeats = 3;               // -r; the mean and spread are reported
-    size_t bandwidthBytes = size_t{1} << 30;  // buffer of the bandwidth measurement (tests: small)
+    int64_t batchSize = 0;         // -b: prompt tokens per forward call; 0: the session's default
+    int bandwidthPasses = 9;       // passes of each bandwidth reading (min/median/max reported)
     std::string backend = "cpu";   // --backend: auto, cpu, vulkan or vulkan:N (engine/backend_choice.h)
     double deviceBandwidthGBs = 0;  // --device-bandwidth: the GPU's memory bandwidth (from its data
                                     // sheet), for the fraction a Vulkan run reaches; 0: not reported
+};
+
+// One reading of the read bandwidth: `passes` timed passes over the same bytes.
+struct BandwidthReading {
+    double minBytesPerSecond = 0, medianBytesPerSecond = 0, maxBytesPerSecond = 0;
+    int passes = 0;
+    uint64_t bytes = 0;  // read per pass
+    std::vector<double> samples;  // bytes per second of every pass, in order
 };
 
 struct ThroughputResult {
@@ -37,15 +52,29 @@ struct ThroughputResult {
     uint64_t peakRssBytes = 0;         // over the whole run (prompt processing included)
     // Resident memory should stay within the mapped file plus the KV cache plus 10%.
     uint64_t memoryLimitBytes() const { return (modelBytes + kvCacheBytes) * 11 / 10; }
-    double bandwidthBytesPerSecond = 0;  // CPU: measured in the same run, same threads; GPU: as given
+    // CPU: the median of every pass of the readings taken right before and right after the timed
+    // generation runs, with the same thread count; GPU: as given.
+    double bandwidthBytesPerSecond = 0;
+    BandwidthReading bandwidthBefore, bandwidthAfter;  // CPU only; empty when -n 0
+    uint64_t lastLevelCacheBytes = 0;  // from sysfs; 0 when unknown
+    // The bytes the probe read were not far larger than the last-level cache (a tiny model):
+    // generation and the probe then both run from the cache.
+    bool bandwidthFromCache = false;
     double tgBandwidthFraction = 0;      // weightBytesPerToken × tg/s ÷ bandwidth
 };
 
 // Runs the benchmark; progress goes to stderr. Throws lamp::Error for an unusable model.
 ThroughputResult runThroughput(const ThroughputOptions& options);
 
-// Read bandwidth of main memory: threads summing a buffer far larger than the caches, best of a
-// few passes, in bytes per second.
-double measureReadBandwidth(int threads, size_t bytes = size_t{1} << 30);
+// The size of the largest data cache of CPU 0 (the last-level cache) from sysfs, or 0 when unknown.
+// sysfs, not sysconf(_SC_LEVEL3_CACHE_SIZE): glibc derives that from CPUID, which on the
+// development VM gives 512 MiB where sysfs and lscpu give the 32 MiB L3.
+uint64_t lastLevelCacheBytes();
+
+// Read bandwidth: the threads of `pool` sum 64-bit words of `regions` (read-only, in order, each
+// thread a contiguous share as a matrix product splits its rows), `passes` times; every pass timed
+// alone. The benchmark passes the model's weight matrices: the very pages generation streams.
+BandwidthReading measureReadBandwidth(cpu::ThreadPool& pool, std::span<const std::span<const std::byte>> regions,
+                                      int passes);
 
 } // namespace lamp::bench

@@ -1,16 +1,24 @@
 // The throughput benchmark behind `lamplight-cli bench` (bench/throughput.h), on the tiny llama
 // model the tests write themselves: -p 0 measures generation alone and -n 0 prompt processing
 // alone; the KV cache it reports is the one the shape needs (computed here by hand), and the
-// weight bytes a generated token reads are the file's matrices without the embedding table.
+// weight bytes a generated token reads are the file's matrices without the embedding table; the
+// bandwidth probe reads those matrices before and after generation and reports min/median/max.
 #include "support/tiny_models.h"
 
 #include "bench/throughput.h"
+#include "cpu/thread_pool.h"
 #include "gguf/gguf_file.h"
 
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <algorithm>
+#include <cstddef>
+#include <span>
 #include <string>
+#include <vector>
+
+#include <unistd.h>
 
 using namespace lamp;
 
@@ -31,7 +39,7 @@ private slots:
         o.generateTokens = 6;
         o.threads = 2;
         o.repeats = 1;
-        o.bandwidthBytes = size_t{8} << 20;
+        o.bandwidthPasses = 3;
         const bench::ThroughputResult r = bench::runThroughput(o);
         QCOMPARE(r.ppTokensPerSecond, 0.0);
         QVERIFY(r.tgTokensPerSecond > 0);
@@ -43,6 +51,59 @@ private slots:
         QCOMPARE(r.kvCacheBytes, uint64_t{2 * 7 * 2 * (16 + 16) * 2});
         QVERIFY(r.peakRssBytes > 0);
         QCOMPARE(r.memoryLimitBytes(), (r.modelBytes + r.kvCacheBytes) * 11 / 10);
+        // The probe reads, before and after the timed runs, the matrices a token reads whole:
+        // every one but the embedding table (the tiny model has its own output matrix).
+        const GgufFile file = GgufFile::open(path_);
+        uint64_t wholeBytes = 0;
+        for (const auto& t : file.tensors())
+            if (t.nDims >= 2 && t.name != "token_embd.weight")
+                wholeBytes += t.nBytes;
+        for (const bench::BandwidthReading* b : {&r.bandwidthBefore, &r.bandwidthAfter}) {
+            QCOMPARE(b->passes, 3);
+            QCOMPARE(b->samples.size(), size_t{3});
+            QCOMPARE(b->bytes, wholeBytes);
+            QVERIFY(b->minBytesPerSecond > 0);
+            QVERIFY(b->minBytesPerSecond <= b->medianBytesPerSecond);
+            QVERIFY(b->medianBytesPerSecond <= b->maxBytesPerSecond);
+        }
+        // The share uses the median of all six passes: between the smallest and largest of them.
+        const double lo = std::min(r.bandwidthBefore.minBytesPerSecond, r.bandwidthAfter.minBytesPerSecond);
+        const double hi = std::max(r.bandwidthBefore.maxBytesPerSecond, r.bandwidthAfter.maxBytesPerSecond);
+        QVERIFY(r.bandwidthBytesPerSecond >= lo && r.bandwidthBytesPerSecond <= hi);
+        // A few KiB of weights sit in any last-level cache: the result says so.
+        if (r.lastLevelCacheBytes > 0)
+            QVERIFY(r.bandwidthFromCache);
+    }
+
+    void bandwidthReadingStatistics() {
+        // Three regions of odd sizes (pieces and a partial word at the end): every byte counted.
+        std::vector<std::byte> a(3 << 20), b(1000), c(777);
+        const std::vector<std::span<const std::byte>> regions{a, b, c};
+        cpu::ThreadPool pool(2);
+        const bench::BandwidthReading r = bench::measureReadBandwidth(pool, regions, 5);
+        QCOMPARE(r.bytes, uint64_t{(3 << 20) + 1000 + 777});
+        QCOMPARE(r.passes, 5);
+        QCOMPARE(r.samples.size(), size_t{5});
+        std::vector<double> sorted = r.samples;
+        std::sort(sorted.begin(), sorted.end());
+        QCOMPARE(r.minBytesPerSecond, sorted.front());
+        QCOMPARE(r.medianBytesPerSecond, sorted[2]);
+        QCOMPARE(r.maxBytesPerSecond, sorted.back());
+        // Nothing to read: an empty reading, not a division by zero.
+        QCOMPARE(bench::measureReadBandwidth(pool, {}, 5).passes, 0);
+    }
+
+    void lastLevelCacheFromSysfs() {
+        if (access("/sys/devices/system/cpu/cpu0/cache/index0/size", R_OK) != 0)
+            QSKIP("no cache information in sysfs on this system");
+        // The last level is at least as large as the first-level data cache the C library reads
+        // from CPUID (the two sources disagree on the L3 of some virtual machines: sysfs is the
+        // guest's view, which is why the benchmark reads it).
+        const long l1 = sysconf(_SC_LEVEL1_DCACHE_SIZE);
+        const uint64_t llc = bench::lastLevelCacheBytes();
+        QVERIFY2(llc > 0, "sysfs lists caches but no size was read");
+        if (l1 > 0)
+            QVERIFY(llc >= static_cast<uint64_t>(l1));
     }
 
     void promptAlone() {
@@ -52,7 +113,7 @@ private slots:
         o.generateTokens = 0;
         o.threads = 1;
         o.repeats = 2;
-        o.bandwidthBytes = size_t{8} << 20;
+        o.bandwidthPasses = 3;
         const bench::ThroughputResult r = bench::runThroughput(o);
         QVERIFY(r.ppTokensPerSecond > 0);
         QCOMPARE(r.tgTokensPerSecond, 0.0);
@@ -72,7 +133,7 @@ private slots:
         o.promptTokens = 0;
         o.generateTokens = 2;
         o.repeats = 1;
-        o.bandwidthBytes = size_t{8} << 20;
+        o.bandwidthPasses = 3;
         QCOMPARE(bench::runThroughput(o).weightBytesPerToken, expected);
     }
 

@@ -35,7 +35,7 @@ constexpr const char* kUsage =
     "                                      a multi-turn conversation with the model's chat template;\n"
     "                                      --assistant books: the book assistant, grounded in the catalogue\n"
     "  bench -m MODEL [-p 512] [-n 128] [-t THREADS] [-r REPEATS] [--backend cpu,vulkan]\n"
-    "        [--device-bandwidth GBPS] [--json]\n"
+    "        [-b BATCH] [--device-bandwidth GBPS] [--json]\n"
     "                                      prompt and generation speed, memory, bandwidth share\n"
     "  devices [--json]                    Vulkan devices: type, driver, memory heaps, limits, features\n"
     "  books search REQUEST [--lang zh] [--limit N] [--db PATH] [--json] [--explain]\n"
