@@ -76,13 +76,6 @@ uint64_t weightBytesPerToken(const GgufFile& file) {
 }
 
 // Token ids to feed: spread over the vocabulary, deterministic, never special in practice.
-std::vector<int32_t> benchTokens(int64_t n, int64_t vocab) {
-    std::vector<int32_t> ids(static_cast<size_t>(n));
-    for (int64_t i = 0; i < n; ++i)
-        ids[static_cast<size_t>(i)] = static_cast<int32_t>((1000 + i * 7919) % vocab);
-    return ids;
-}
-
 // The sum of the 64-bit words of `bytes` (a trailing partial word is ignored). 512-bit loads where
 // the CPU has them, as the decode kernels use; the portable loop keeps eight sums in flight.
 #if defined(__x86_64__)
@@ -317,6 +310,13 @@ ThroughputResult runThroughput(const ThroughputOptions& options) {
     if (r.bandwidthBytesPerSecond > 0)
         r.tgBandwidthFraction = static_cast<double>(r.weightBytesPerToken) * r.tgTokensPerSecond / r.bandwidthBytesPerSecond;
     return r;
+}
+
+std::vector<int32_t> benchTokens(int64_t n, int64_t vocab) {
+    std::vector<int32_t> ids(static_cast<size_t>(n));
+    for (int64_t i = 0; i < n; ++i)
+        ids[static_cast<size_t>(i)] = static_cast<int32_t>((1000 + i * 7919) % vocab);
+    return ids;
 }
 
 } // namespace lamp::bench

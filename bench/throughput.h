@@ -63,6 +63,9 @@ struct ThroughputResult {
     double tgBandwidthFraction = 0;      // weightBytesPerToken × tg/s ÷ bandwidth
 };
 
+// n token ids spread over the vocabulary, the same every run (what the benchmark evaluates).
+std::vector<int32_t> benchTokens(int64_t n, int64_t vocab);
+
 // Runs the benchmark; progress goes to stderr. Throws lamp::Error for an unusable model.
 ThroughputResult runThroughput(const ThroughputOptions& options);
 

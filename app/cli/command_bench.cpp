@@ -5,7 +5,7 @@
 #include "cli/model_options.h"
 
 #include "bench/throughput.h"
-#include "gguf/model_info.h"
+#include "bench/throughput_report.h"
 
 #include <QJsonObject>
 #include <QStringList>
@@ -25,13 +25,7 @@ QJsonObject readingJson(const bench::BandwidthReading& b) {
                        {"bytes", static_cast<double>(b.bytes)}};
 }
 
-// "min / median / max" of a reading, in GB/s.
-void printReading(const char* when, const bench::BandwidthReading& b) {
-    std::printf("bandwidth   %s: %.1f / %.1f / %.1f GB/s (min / median / max of %d passes over %s)\n", when,
-                b.minBytesPerSecond / 1e9, b.medianBytesPerSecond / 1e9, b.maxBytesPerSecond / 1e9, b.passes,
-                humanBytes(b.bytes).c_str());
-}
-
+// One backend's result: a JSON line, or the text report.
 void report(const bench::ThroughputResult& r, const bench::ThroughputOptions& o, bool json) {
     if (json) {
         QJsonObject obj{{"model", QString::fromStdString(r.model)},
@@ -62,30 +56,7 @@ void report(const bench::ThroughputResult& r, const bench::ThroughputOptions& o,
         std::fputc('\n', stdout);
         return;
     }
-    std::printf("model       %s (%s, %s parameters)\n", r.model.c_str(), humanBytes(r.modelBytes).c_str(),
-                humanCount(r.parameters).c_str());
-    std::printf("backend     %s, %d threads (%s)\n", r.backend.c_str(), r.threads, r.backendReason.c_str());
-    if (o.promptTokens > 0)
-        std::printf("pp%-8lld %10.2f ± %.2f tokens/s\n", static_cast<long long>(o.promptTokens), r.ppTokensPerSecond,
-                    r.ppStddev);
-    if (o.generateTokens > 0 && r.bandwidthBytesPerSecond > 0)
-        std::printf("tg%-8lld %10.2f ± %.2f tokens/s  (%s of weights per token: %.1f%% of the %.1f GB/s %s)\n",
-                    static_cast<long long>(o.generateTokens), r.tgTokensPerSecond, r.tgStddev,
-                    humanBytes(r.weightBytesPerToken).c_str(), 100.0 * r.tgBandwidthFraction,
-                    r.bandwidthBytesPerSecond / 1e9,
-                    r.onGpu ? "given for the device" : "measured (median of the passes below)");
-    else if (o.generateTokens > 0)
-        std::printf("tg%-8lld %10.2f ± %.2f tokens/s  (%s of weights per token; --device-bandwidth GBPS gives the "
-                    "share of the GPU's bandwidth)\n",
-                    static_cast<long long>(o.generateTokens), r.tgTokensPerSecond, r.tgStddev,
-                    humanBytes(r.weightBytesPerToken).c_str());
-    if (r.bandwidthBefore.passes > 0) {
-        printReading("before tg", r.bandwidthBefore);
-        printReading("after tg ", r.bandwidthAfter);
-    }
-    std::printf("peak memory %s resident (limit: file + %s KV cache + 10%% = %s)\n",
-                humanBytes(r.peakRssBytes).c_str(), humanBytes(r.kvCacheBytes).c_str(),
-                humanBytes(r.memoryLimitBytes()).c_str());
+    bench::printReport(r, o);
 }
 
 } // namespace
@@ -120,11 +91,11 @@ int runBench(Args& args) {
         report(results.back(), o, json);
     }
     // Each further backend against the first, in one run on one model.
-    for (size_t i = 1; i < results.size() && !json; ++i) {
-        const auto ratio = [](double a, double b) { return b > 0 ? a / b : 0.0; };
-        std::printf("%s / %s: pp %.3gx, tg %.3gx\n", backends[static_cast<qsizetype>(i)].toUtf8().constData(),
-                    backends[0].toUtf8().constData(), ratio(results[i].ppTokensPerSecond, results[0].ppTokensPerSecond),
-                    ratio(results[i].tgTokensPerSecond, results[0].tgTokensPerSecond));
+    if (!json) {
+        std::vector<std::string> names;
+        for (const QString& b : backends)
+            names.push_back(b.toStdString());
+        bench::printRatios(names, results);
     }
     return 0;
 }
