@@ -234,6 +234,16 @@ private slots:
         }
         QVERIFY2(sawSoftware, devices.out.constData());
         QVERIFY(runCli({"devices"}).out.contains("Auto runs on the CPU"));
+
+        // The Qt-free benchmark for the GPU machine: Vulkan checked against the CPU, then both run.
+        const auto gpuBench = lamp::test::runProgram(QStringLiteral(LAMP_GPU_BENCH_PATH),
+                                                     {"-p", "16", "-n", "4", "-r", "1", "--backend", "cpu,vulkan",
+                                                      "--compare", model});
+        QVERIFY2(gpuBench.exitCode == 0, gpuBench.err.constData());
+        QVERIFY2(gpuBench.out.contains("greedy 32/32 tokens equal") && !gpuBench.out.contains("FELL BACK") &&
+                     gpuBench.out.contains("backend     vulkan on ") && gpuBench.out.contains("vulkan / cpu: pp "),
+                 gpuBench.out.constData());
+        QCOMPARE(lamp::test::runProgram(QStringLiteral(LAMP_GPU_BENCH_PATH), {"--bogus", model}).exitCode, 2);
     }
 
     void errors() {
