@@ -154,17 +154,17 @@ LAMP_V_TARGET inline __m512i signedDot(__m512i q, __m512i x) {
     return dotU8(_mm512_abs_epi8(q), xs);
 }
 
-// The code dot products (one s32 lane per 4 values) of the two blocks at blk with 64 activation
-// codes; for Q8_0 with VNNI they are of q + 128 (the offset term removes the 128).
+// The code dot products (one s32 lane per 4 values) of the two blocks at blk with the 64 activation
+// codes xv; for Q8_0 with VNNI they are of q + 128 (the offset term removes the 128).
 template <Kind K>
-LAMP_V_TARGET inline __m512i blockDot2(const uint8_t* blk, const int8_t* x) {
+LAMP_V_TARGET inline __m512i blockDot2(const uint8_t* blk, __m512i xv) {
     if constexpr (!LAMP_V_VNNI && K == Kind::Signed8) {
         const __m512i q = _mm512_inserti64x4(
             _mm512_castsi256_si512(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(blk + 2))),
             _mm256_loadu_si256(reinterpret_cast<const __m256i*>(blk + Format<K>::kBytes + 2)), 1);
-        return signedDot(q, _mm512_loadu_si512(x));
+        return signedDot(q, xv);
     } else {
-        return dotU8(codes2<K>(blk), _mm512_loadu_si512(x));
+        return dotU8(codes2<K>(blk), xv);
     }
 }
 
@@ -202,6 +202,117 @@ LAMP_V_TARGET inline __m128 scales2(const uint8_t* blk) {
     }
 }
 
+// The two 256-bit halves of v added.
+LAMP_V_TARGET inline __m256 fold(__m512 v) {
+    const __m256 high = _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1));
+    return _mm256_add_ps(_mm512_castps512_ps256(v), high);
+}
+
+// Sums the 16 lanes of each of a0..a3 into one float each, returned as [Σa0, Σa1, Σa2, Σa3]: one
+// transposing reduction for four rows instead of four horizontal sums. Every row's lanes are added
+// in the same order whatever the other inputs hold, so a row gets the same bits alone (the others
+// zero) as in a group of four.
+LAMP_V_TARGET inline __m128 hsum4(__m512 a0, __m512 a1, __m512 a2, __m512 a3) {
+    const __m256 h01 = _mm256_hadd_ps(fold(a0), fold(a1));  // a0 a0 a1 a1 | a0 a0 a1 a1 (pair sums)
+    const __m256 h23 = _mm256_hadd_ps(fold(a2), fold(a3));
+    const __m256 h = _mm256_hadd_ps(h01, h23);  // a0 a1 a2 a3 | a0 a1 a2 a3 (quarter sums)
+    return _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
+}
+
+// The half-precision values at `offset` in the two blocks at blk of rows 0..R-1 (stride apart), as
+// [row 0 block 0, row 0 block 1, row 1 block 0, ...] floats; zero for rows R..3.
+template <Kind K, int R>
+LAMP_V_TARGET inline __m256 scaleVector(const uint8_t* blk, size_t stride, size_t offset) {
+    uint64_t half4[2] = {0, 0};
+    for (int r = 0; r < R; ++r) {
+        uint16_t a, b;
+        std::memcpy(&a, blk + static_cast<size_t>(r) * stride + offset, 2);
+        std::memcpy(&b, blk + static_cast<size_t>(r) * stride + Format<K>::kBytes + offset, 2);
+        half4[r / 2] |= (a | static_cast<uint64_t>(b) << 16) << (32 * (r % 2));
+    }
+    return _mm256_cvtph_ps(
+        _mm_set_epi64x(static_cast<long long>(half4[1]), static_cast<long long>(half4[0])));
+}
+
+// R rows (1 to 4) at once for the 4- and 5-bit formats, two blocks per step, against BlockQ8A2
+// activations (Qwen2.5-0.5B's Q4_K_M file is mostly Q5_0, whose single-row kernel ran at 30 GB/s
+// per core streamed from memory, under one core's share of the bandwidth; four rows at once: 35).
+// Each step loads the pair's 64 activation codes and scales once for all R rows, vpdpbusd (or its
+// emulation) forms both blocks' code dot products of a row, and one 8-float multiply gives the
+// scales d * d_x of all R rows (one fused multiply-add their offset terms c * d_x * Σx). Σ_v w_v x_v = Σ_blocks d d_x dot + sign * Σ_blocks c d_x Σx, with
+// sign -kOffset (code offsets) or +1 (minimums). Rows are short in small models (896 values in
+// Qwen2.5-0.5B: 14 steps), so sharing the activation loads and the final horizontal sums between
+// four rows matters as much as the steps themselves; the R independent accumulators also hide the
+// multiply-add latency that one row alone needed two accumulators for. Each row is read front to
+// back: R sequential streams. A row's arithmetic does not depend on R (see hsum4), so results do
+// not depend on how rows are grouped.
+template <Kind K, int R>
+LAMP_V_TARGET inline void dotRows(const uint8_t* row, size_t stride, const BlockQ8A2* x, int64_t nb,
+                                  float* y) {
+    static_assert(R >= 1 && R <= 4);
+    constexpr size_t kB = Format<K>::kBytes;
+    constexpr bool kMin = K == Kind::Min4 || K == Kind::Min5;
+    // Row r's two block scales (lanes 2r, 2r + 1 of the 8 scale products) over the 8 dot-product
+    // lanes of each block's 32 values.
+    const __m512i spread[4] = {
+        _mm512_setr_epi32(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1),
+        _mm512_setr_epi32(2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3),
+        _mm512_setr_epi32(4, 4, 4, 4, 4, 4, 4, 4, 5, 5, 5, 5, 5, 5, 5, 5),
+        _mm512_setr_epi32(6, 6, 6, 6, 6, 6, 6, 6, 7, 7, 7, 7, 7, 7, 7, 7)};
+    __m512 acc[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
+    // Lanes 2r, 2r + 1: row r's Σ c d_x Σx of each block position.
+    __m256 accOffset = _mm256_setzero_ps();
+    const int64_t pairs = nb / 2;
+    static_assert(2 * kB <= 64);  // see the prefetch below
+    const size_t ahead = 12 * stride;
+    for (int64_t p = 0; p < pairs; ++p) {
+        const __m512i xv = _mm512_loadu_si512(x[p].qs);
+        uint64_t dBits, sBits;  // the pair's two scales, its two d * Σ codes
+        std::memcpy(&dBits, x[p].d, 8);
+        std::memcpy(&sBits, x[p].dsum, 8);
+        // d0 d1 d0 d1 ... and dΣ0 dΣ1 dΣ0 dΣ1 ...
+        const __m256 dx = _mm256_castsi256_ps(_mm256_set1_epi64x(static_cast<long long>(dBits)));
+        const __m256 sx = _mm256_castsi256_ps(_mm256_set1_epi64x(static_cast<long long>(sBits)));
+        const size_t at = static_cast<size_t>(2 * p) * kB;
+        // The R rows' 2R scales (and minimums) converted together: gathered by the scalar units,
+        // which have time to spare, then one conversion and one multiply for all rows, instead
+        // of a conversion, a shuffle, a multiply and a masked add per row.
+        const __m256 d = scaleVector<K, R>(row + at, stride, 0);
+        const __m256 c = kMin ? scaleVector<K, R>(row + at, stride, 2) : d;
+        const __m256 prod = _mm256_mul_ps(d, dx);
+        accOffset = _mm256_fmadd_ps(c, sx, accOffset);
+        const __m512 prod512 = _mm512_castps256_ps512(prod);
+        for (int r = 0; r < R; ++r) {
+            const uint8_t* blk = row + static_cast<size_t>(r) * stride + at;
+            // Four interleaved streams defeat the hardware prefetchers (generation from memory
+            // ran at half speed without this): fetch the same place three groups of rows ahead
+            // (4 to 24 rows measured; 12 and more were best). A pair is at most 64 bytes in these
+            // formats, so one line per step covers the row.
+            _mm_prefetch(reinterpret_cast<const char*>(blk + ahead), _MM_HINT_T0);
+            acc[r] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(blockDot2<K>(blk, xv)),
+                                     _mm512_permutexvar_ps(spread[r], prod512), acc[r]);
+        }
+    }
+    // [o0 o1 o2 o3]: each row's two lanes added.
+    const __m128 offsets =
+        _mm_hadd_ps(_mm256_castps256_ps128(accOffset), _mm256_extractf128_ps(accOffset, 1));
+    const float sign = kMin ? 1.0f : -static_cast<float>(Format<K>::kOffset);
+    alignas(16) float sums[4];
+    _mm_store_ps(sums, _mm_fmadd_ps(_mm_set1_ps(sign), offsets, hsum4(acc[0], acc[1], acc[2], acc[3])));
+    for (int r = 0; r < R; ++r) {
+        float tail = 0.0f;
+        if (nb % 2 != 0) {  // the last block alone, against the first half of the last pair
+            const uint8_t* blk = row + static_cast<size_t>(r) * stride + static_cast<size_t>(nb - 1) * kB;
+            const BlockQ8A2& xl = x[pairs];
+            const __m256i dot = blockDot<K>(blk, xl.qs);
+            const float d = half(blk);
+            tail = d * xl.d[0] * hsum(_mm256_cvtepi32_ps(dot)) +
+                   (kMin ? half(blk + 2) : -static_cast<float>(Format<K>::kOffset) * d) * xl.dsum[0];
+        }
+        y[r] = sums[r] + tail;
+    }
+}
+
 // acc + pair p of a row; accumulates the offset terms in lanes 2, 3 of accOffset.
 template <Kind K>
 LAMP_V_TARGET inline __m512 pairStep(const uint8_t* row, const BlockQ8A2* x, int64_t p,
@@ -209,15 +320,15 @@ LAMP_V_TARGET inline __m512 pairStep(const uint8_t* row, const BlockQ8A2* x, int
     const uint8_t* blk = row + static_cast<size_t>(2 * p) * Format<K>::kBytes;
     const __m128 prod = _mm_mul_ps(scales2<K>(blk), _mm_load_ps(x[p].d));  // [s0 s1 c0dΣ c1dΣ]
     accOffset = _mm_mask_add_ps(accOffset, 0xc, accOffset, prod);
-    const __m512i dot = blockDot2<K>(blk, x[p].qs);
+    const __m512i dot = blockDot2<K>(blk, _mm512_loadu_si512(x[p].qs));
     return _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot),
                            _mm512_permutexvar_ps(spread, _mm512_castps128_ps512(prod)), acc);
 }
 
-// One row, two blocks per step (against BlockQ8A2 activations): vpdpbusd (or its emulation) forms
-// both blocks' code dot products in one step, and one 4-float multiply gives both blocks' scales d * d_x and
-// offset terms c * d_x * Σx. Σ_v w_v x_v = Σ_blocks d d_x dot + sign * Σ_blocks c d_x Σx, with
-// sign -kOffset (code offsets) or +1 (minimums). Read front to back: one sequential stream suits
+// One row, two blocks per step (against BlockQ8A2 activations), for Q8_0: vpdpbusd (or its
+// emulation) forms both blocks' code dot products in one step, and one 4-float multiply gives
+// both blocks' scales d * d_x and offset terms c * d_x * Σx. Σ_v w_v x_v = Σ_blocks d d_x dot +
+// sign * Σ_blocks c d_x Σx, with sign -kOffset (code offsets) or +1 (minimums). Read front to back: one sequential stream suits
 // the prefetchers best. (Four blocks per step, with one conversion for all their scales, measured
 // slower.)
 template <Kind K>
@@ -259,8 +370,20 @@ template <Kind K>
 LAMP_V_TARGET void rowsQ(const std::byte* w, size_t rowStride, int64_t nRows, const void* x,
                               int64_t n, float* y) {
     const auto* xs = static_cast<const BlockQ8A2*>(x);
-    for (int64_t r = 0; r < nRows; ++r)
-        y[r] = dotRow<K>(reinterpret_cast<const uint8_t*>(w) + r * rowStride, xs, n / 32);
+    const auto* rows = reinterpret_cast<const uint8_t*>(w);
+    int64_t r = 0;
+    if constexpr (K == Kind::Signed8) {
+        // Q8_0 streamed from memory ran slower four rows at a time, prefetching or not (37 against
+        // 42 GB/s on one core of the development machine, though faster from cache): its rows
+        // stay single streams.
+        for (; r < nRows; ++r)
+            y[r] = dotRow<K>(rows + static_cast<size_t>(r) * rowStride, xs, n / 32);
+    } else {
+        for (; r + 4 <= nRows; r += 4)
+            dotRows<K, 4>(rows + static_cast<size_t>(r) * rowStride, rowStride, xs, n / 32, y + r);
+        for (; r < nRows; ++r)
+            dotRows<K, 1>(rows + static_cast<size_t>(r) * rowStride, rowStride, xs, n / 32, y + r);
+    }
 }
 
 // The kernel of a 32-value format (nullptr for the others).
