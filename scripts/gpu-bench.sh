@@ -16,7 +16,8 @@ bandwidth=${GPU_BANDWIDTH:-4800}
 formats=${FORMATS:-f16 q8_0 q4_k_m}
 models=/tmp/lamplight-bench-models
 mkdir -p "$models"
-[[ -x "$kit/bin/lamplight-gpu-bench" ]] || { echo "no $kit: run scripts/gpu-kit.sh here first and carry it"; exit 1; }
+[[ -f "$kit/bin/lamplight-gpu-bench" ]] || { echo "no $kit: run scripts/gpu-kit.sh here first and carry it"; exit 1; }
+chmod +x "$kit/lib/ld-linux-x86-64.so.2" "$kit/bin/"*  # in case the copy lost the modes
 
 # The GL dispatch libraries NVIDIA's driver needs (the device tool's README), then the kit's own C
 # library and loader for our programs, whatever the machine has.
