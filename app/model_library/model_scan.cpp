@@ -18,8 +18,8 @@ namespace lamp::app {
 
 namespace {
 
-// Prompt tokens per forward call, as the worker's default ModelLoadOptions::batchSize.
-constexpr int64_t kPromptBatch = 512;
+// Prompt tokens per forward call: the session's default, which the worker uses too.
+constexpr int64_t kPromptBatch = SessionOptions::kDefaultBatchSize;
 
 QString baseName(const QString& path) {
     QString name = QFileInfo(path).fileName();

@@ -6,6 +6,7 @@
 //                                                             ── GenerationResult (once) ────▶
 #pragma once
 
+#include "model/session.h"
 #include "sampling/sampler.h"
 
 #include <QList>
@@ -51,7 +52,9 @@ struct ModelLoadOptions {
     QString backend = QStringLiteral("auto");  // "auto", "cpu", "vulkan" or "vulkan:N" (a device index)
     bool prefault = true;             // read every weight page once while loading (with progress), so the
                                       // first answer does not stall on page faults
-    int64_t batchSize = 512;          // prompt tokens per forward call (a stop is checked between calls)
+    // Prompt tokens per forward call (a stop is checked between calls): the session's default,
+    // sized so prompt + generation stay within file + KV cache + 10% (model/session.h).
+    int64_t batchSize = SessionOptions::kDefaultBatchSize;
     int maxSessions = 3;              // conversations whose KV cache is kept (least recently used go first)
     int64_t sessionBudgetBytes = int64_t{2} << 30;  // KV cache bytes kept for other conversations
 

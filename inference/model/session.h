@@ -47,8 +47,10 @@ struct SessionOptions {
     // Tokens per forward call while evaluating a prompt. The activation workspace is sized for
     // one call ([batch][ffn] twice is most of it: 19 MiB at 512 tokens on a 4864-wide FFN), and
     // stays resident: 256 keeps a 0.5B model's prompt + generation peak within file + KV + 10%,
-    // and is as fast as 512 (the GEMM's packed weight tiles are shared by 256 tokens already).
-    int64_t batchSize = 256;
+    // for 1–5% of prompt speed against 512 (the GEMM's packed weight tiles are shared by 256
+    // tokens already). The app's worker and memory estimate use the same default.
+    static constexpr int64_t kDefaultBatchSize = 256;
+    int64_t batchSize = kDefaultBatchSize;
     KvType kvType = KvType::F16;
     // Where the forward pass runs (see engine/backend_choice.h); null: the CPU.
     std::shared_ptr<const Backend> backend;
