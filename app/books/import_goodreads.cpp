@@ -9,6 +9,24 @@ namespace lamp::books {
 
 namespace detail {
 
+std::optional<CsvRecord> nextImportRow(CsvReader& reader, qsizetype headerFields,
+                                       std::vector<ImportProblem>& problems) {
+    while (auto rec = reader.next()) {
+        if (!rec->problem.isEmpty()) {
+            problems.push_back({rec->line, QStringLiteral("malformed CSV: %1").arg(rec->problem)});
+            continue;
+        }
+        if (rec->fields.size() < headerFields) {
+            problems.push_back({rec->line, QStringLiteral("the row has %1 fields but the header has %2")
+                                               .arg(rec->fields.size())
+                                               .arg(headerFields)});
+            continue;
+        }
+        return rec;
+    }
+    return std::nullopt;
+}
+
 std::optional<double> parseRating(const QString& text) {
     if (text.trimmed().isEmpty())
         return 0.0;
@@ -52,16 +70,7 @@ ImportResult readGoodreadsCsv(const QByteArray& data) {
     if (cTitle < 0 || (cAuthor < 0 && cAuthorLf < 0))
         throw BooksError("the Goodreads CSV has no \"Title\" and \"Author\" columns: export it again from "
                          "Goodreads (My Books > Import and export > Export Library)");
-    while (auto rec = reader.next()) {
-        if (!rec->problem.isEmpty()) {
-            result.problems.push_back({rec->line, QStringLiteral("malformed CSV: %1").arg(rec->problem)});
-            continue;
-        }
-        if (rec->fields.size() < head->fields.size()) {
-            result.problems.push_back({rec->line, QStringLiteral("the row has %1 fields but the header has %2")
-                                                      .arg(rec->fields.size()).arg(head->fields.size())});
-            continue;
-        }
+    while (auto rec = detail::nextImportRow(reader, head->fields.size(), result.problems)) {
         ImportedBook b;
         b.line = rec->line;
         b.title = CsvHeader::cell(*rec, cTitle);

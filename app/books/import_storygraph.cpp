@@ -25,16 +25,7 @@ ImportResult readStoryGraphCsv(const QByteArray& data) {
     if (cTitle < 0 || cAuthors < 0)
         throw BooksError("the StoryGraph CSV has no \"Title\" and \"Authors\" columns: export it again from "
                          "StoryGraph (Manage Account > Export StoryGraph Library)");
-    while (auto rec = reader.next()) {
-        if (!rec->problem.isEmpty()) {
-            result.problems.push_back({rec->line, QStringLiteral("malformed CSV: %1").arg(rec->problem)});
-            continue;
-        }
-        if (rec->fields.size() < head->fields.size()) {
-            result.problems.push_back({rec->line, QStringLiteral("the row has %1 fields but the header has %2")
-                                                      .arg(rec->fields.size()).arg(head->fields.size())});
-            continue;
-        }
+    while (auto rec = detail::nextImportRow(reader, head->fields.size(), result.problems)) {
         ImportedBook b;
         b.line = rec->line;
         b.title = CsvHeader::cell(*rec, cTitle);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "books/book.h"
+#include "books/csv_reader.h"
 
 #include <vector>
 
@@ -46,7 +47,11 @@ ImportResult readCalibreLibrary(const QString& metadataDb);
 ImportResult readLibraryFile(const QString& path);
 
 namespace detail {
-// Shared by the CSV importers: the rating text ("4", "3.5", "" or "0" = unrated); nullopt when
+// Shared by the CSV importers: the next record with at least `headerFields` fields; malformed and
+// short rows go to `problems` with their line and are skipped. nullopt at the end.
+std::optional<CsvRecord> nextImportRow(CsvReader& reader, qsizetype headerFields,
+                                       std::vector<ImportProblem>& problems);
+// The rating text ("4", "3.5", "" or "0" = unrated); nullopt when
 // it is not a number from 0 to 5.
 std::optional<double> parseRating(const QString& text);
 // "2015", "2015/03/01", "2015-03-01" -> 2015; 0 when empty or not a year.
