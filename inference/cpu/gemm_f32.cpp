@@ -38,10 +38,6 @@ namespace avx2 {
 #define LAMP_F_RM 3
 #define LAMP_F_TN 4
 #include "cpu/gemm_f32_tile.h"
-#undef LAMP_F_TARGET
-#undef LAMP_F_WIDTH
-#undef LAMP_F_RM
-#undef LAMP_F_TN
 } // namespace avx2
 
 namespace avx512 {
@@ -50,10 +46,6 @@ namespace avx512 {
 #define LAMP_F_RM 4
 #define LAMP_F_TN 6
 #include "cpu/gemm_f32_tile.h"
-#undef LAMP_F_TARGET
-#undef LAMP_F_WIDTH
-#undef LAMP_F_RM
-#undef LAMP_F_TN
 } // namespace avx512
 
 #endif

@@ -86,3 +86,9 @@ void gemm(const float* w, int64_t wRows, const float* x, int64_t xRows, int64_t 
 }
 
 } // namespace
+
+// The parameters are this instance's only: the next family defines them again.
+#undef LAMP_F_TARGET
+#undef LAMP_F_WIDTH
+#undef LAMP_F_RM
+#undef LAMP_F_TN

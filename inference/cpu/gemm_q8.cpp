@@ -112,11 +112,6 @@ namespace avx2 {
 #define LAMP_G_RM 2
 #define LAMP_G_TN 4
 #include "cpu/gemm_q8_tile.h"
-#undef LAMP_G_TARGET
-#undef LAMP_G_WIDTH
-#undef LAMP_G_VNNI
-#undef LAMP_G_RM
-#undef LAMP_G_TN
 } // namespace avx2
 
 namespace avxvnni {
@@ -126,11 +121,6 @@ namespace avxvnni {
 #define LAMP_G_RM 2
 #define LAMP_G_TN 4
 #include "cpu/gemm_q8_tile.h"
-#undef LAMP_G_TARGET
-#undef LAMP_G_WIDTH
-#undef LAMP_G_VNNI
-#undef LAMP_G_RM
-#undef LAMP_G_TN
 } // namespace avxvnni
 
 namespace avx512 {
@@ -140,11 +130,6 @@ namespace avx512 {
 #define LAMP_G_RM 4
 #define LAMP_G_TN 4
 #include "cpu/gemm_q8_tile.h"
-#undef LAMP_G_TARGET
-#undef LAMP_G_WIDTH
-#undef LAMP_G_VNNI
-#undef LAMP_G_RM
-#undef LAMP_G_TN
 } // namespace avx512
 
 namespace avx512vnni {
@@ -154,11 +139,6 @@ namespace avx512vnni {
 #define LAMP_G_RM 4
 #define LAMP_G_TN 4
 #include "cpu/gemm_q8_tile.h"
-#undef LAMP_G_TARGET
-#undef LAMP_G_WIDTH
-#undef LAMP_G_VNNI
-#undef LAMP_G_RM
-#undef LAMP_G_TN
 } // namespace avx512vnni
 
 #endif

@@ -171,3 +171,10 @@ void gemm(const PackedQ8& w, const PackedQ8& x, float* y, int64_t ldy) {
 }
 
 } // namespace
+
+// The parameters are this instance's only: the next family defines them again.
+#undef LAMP_G_TARGET
+#undef LAMP_G_WIDTH
+#undef LAMP_G_VNNI
+#undef LAMP_G_RM
+#undef LAMP_G_TN
