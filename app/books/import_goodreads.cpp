@@ -27,6 +27,24 @@ std::optional<CsvRecord> nextImportRow(CsvReader& reader, qsizetype headerFields
     return std::nullopt;
 }
 
+bool readTitleAndRating(const CsvRecord& record, int titleColumn, int ratingColumn, const char* ratingName,
+                        ImportedBook& b, std::vector<ImportProblem>& problems) {
+    b.title = CsvHeader::cell(record, titleColumn);
+    if (b.title.isEmpty()) {
+        problems.push_back({record.line, QStringLiteral("the title is empty")});
+        return false;
+    }
+    const QString rawRating = CsvHeader::cell(record, ratingColumn);
+    const auto rating = parseRating(rawRating);
+    if (!rating) {
+        problems.push_back({record.line, QStringLiteral("\"%1\" is \"%2\"; it must be 0 to 5")
+                                             .arg(QLatin1String(ratingName), rawRating)});
+        return false;
+    }
+    b.rating = *rating;
+    return true;
+}
+
 std::optional<double> parseRating(const QString& text) {
     if (text.trimmed().isEmpty())
         return 0.0;
@@ -73,21 +91,11 @@ ImportResult readGoodreadsCsv(const QByteArray& data) {
     while (auto rec = detail::nextImportRow(reader, head->fields.size(), result.problems)) {
         ImportedBook b;
         b.line = rec->line;
-        b.title = CsvHeader::cell(*rec, cTitle);
+        if (!detail::readTitleAndRating(*rec, cTitle, cRating, "My Rating", b, result.problems))
+            continue;
         b.author = CsvHeader::cell(*rec, cAuthor);
         if (b.author.isEmpty())
             b.author = CsvHeader::cell(*rec, cAuthorLf);
-        if (b.title.isEmpty()) {
-            result.problems.push_back({rec->line, QStringLiteral("the title is empty")});
-            continue;
-        }
-        const QString rawRating = CsvHeader::cell(*rec, cRating);
-        const auto rating = detail::parseRating(rawRating);
-        if (!rating) {
-            result.problems.push_back({rec->line, QStringLiteral("\"My Rating\" is \"%1\"; it must be 0 to 5").arg(rawRating)});
-            continue;
-        }
-        b.rating = *rating;
         b.isbn = normaliseIsbn(CsvHeader::cell(*rec, cIsbn13));
         if (b.isbn.isEmpty())
             b.isbn = normaliseIsbn(CsvHeader::cell(*rec, cIsbn));

@@ -28,19 +28,9 @@ ImportResult readStoryGraphCsv(const QByteArray& data) {
     while (auto rec = detail::nextImportRow(reader, head->fields.size(), result.problems)) {
         ImportedBook b;
         b.line = rec->line;
-        b.title = CsvHeader::cell(*rec, cTitle);
+        if (!detail::readTitleAndRating(*rec, cTitle, cRating, "Star Rating", b, result.problems))
+            continue;
         b.author = CsvHeader::cell(*rec, cAuthors).section(QLatin1Char(','), 0, 0).trimmed();
-        if (b.title.isEmpty()) {
-            result.problems.push_back({rec->line, QStringLiteral("the title is empty")});
-            continue;
-        }
-        const QString rawRating = CsvHeader::cell(*rec, cRating);
-        const auto rating = detail::parseRating(rawRating);
-        if (!rating) {
-            result.problems.push_back({rec->line, QStringLiteral("\"Star Rating\" is \"%1\"; it must be 0 to 5").arg(rawRating)});
-            continue;
-        }
-        b.rating = *rating;
         b.isbn = normaliseIsbn(CsvHeader::cell(*rec, cIsbn));
         const QString status = CsvHeader::cell(*rec, cStatus);
         b.shelf = shelfFromName(status);

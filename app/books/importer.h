@@ -51,6 +51,10 @@ namespace detail {
 // short rows go to `problems` with their line and are skipped. nullopt at the end.
 std::optional<CsvRecord> nextImportRow(CsvReader& reader, qsizetype headerFields,
                                        std::vector<ImportProblem>& problems);
+// The row's title and rating into `b`; false, with the problem recorded, when the title is empty
+// or the rating (column `ratingName` in the message) is not 0 to 5.
+bool readTitleAndRating(const CsvRecord& record, int titleColumn, int ratingColumn, const char* ratingName,
+                        ImportedBook& b, std::vector<ImportProblem>& problems);
 // The rating text ("4", "3.5", "" or "0" = unrated); nullopt when
 // it is not a number from 0 to 5.
 std::optional<double> parseRating(const QString& text);
