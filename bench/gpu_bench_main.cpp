@@ -22,7 +22,8 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: lamplight-gpu-bench [-p 512] [-n 128] [-r 3] [-t THREADS] [--backend cpu,vulkan]\n"
-    "                           [--device-bandwidth GBPS] [--compare] MODEL.gguf...\n"
+    "                           [--device-bandwidth GBPS] [--mmap] [--compare] MODEL.gguf...\n"
+    "  --mmap      the CPU reads the weights from the file mapping instead of a private copy\n"
     "  --compare   first evaluate a prompt and 32 greedy tokens on the CPU and on each other\n"
     "              backend and print the logits' NMSE and how many greedy tokens agree\n";
 
@@ -60,6 +61,8 @@ int main(int argc, char** argv) {
         };
         if (a == "--compare")
             compare = true;
+        else if (a == "--mmap")
+            o.keepMapped = true;
         else if (a == "-h" || a == "--help")
             return std::printf("%s", kUsage), 0;
         else if (!hasValue && a.starts_with("-"))

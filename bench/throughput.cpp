@@ -225,9 +225,11 @@ ThroughputResult runThroughput(const ThroughputOptions& options) {
         so.contextLength = std::min(so.contextLength, model->maxPositions());
     BackendRequest request = BackendRequest::parse(options.backend);
     request.contextLength = so.contextLength;
+    request.keepMapped = options.keepMapped;
     const BackendChoice choice = chooseBackend(*model, request);
     r.backend = choice.summary();
     r.backendReason = choice.reason;
+    r.weights = choice.weights;
     r.onGpu = choice.backend->name() != "cpu";
     so.backend = choice.backend;
     std::fprintf(stderr, "backend: %s (%s)\n", r.backend.c_str(), r.backendReason.c_str());

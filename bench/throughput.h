@@ -25,6 +25,7 @@ struct ThroughputOptions {
     int64_t batchSize = 0;         // -b: prompt tokens per forward call; 0: the session's default
     int bandwidthPasses = 9;       // passes of each bandwidth reading (min/median/max reported)
     std::string backend = "cpu";   // --backend: auto, cpu, vulkan or vulkan:N (engine/backend_choice.h)
+    bool keepMapped = false;       // --mmap: the CPU reads the weights from the file mapping, not a copy
     double deviceBandwidthGBs = 0;  // --device-bandwidth: the GPU's memory bandwidth (from its data
                                     // sheet), for the fraction a Vulkan run reaches; 0: not reported
 };
@@ -42,6 +43,7 @@ struct ThroughputResult {
     std::string backend = "cpu";       // what ran: "vulkan on NVIDIA ... (discrete, device 0)"
     std::string backendReason;         // why (the fallback reason when Vulkan could not run)
     bool onGpu = false;                // a Vulkan device ran it (the bandwidth is the device's)
+    std::string weights;               // CPU: where the weights are read from (BackendChoice::weights)
     int threads = 0;
     uint64_t modelBytes = 0;
     uint64_t parameters = 0;

@@ -19,6 +19,8 @@ void printReport(const ThroughputResult& r, const ThroughputOptions& o) {
     std::printf("model       %s (%s, %s parameters)\n", r.model.c_str(), humanBytes(r.modelBytes).c_str(),
                 humanCount(r.parameters).c_str());
     std::printf("backend     %s, %d threads (%s)\n", r.backend.c_str(), r.threads, r.backendReason.c_str());
+    if (!r.weights.empty())
+        std::printf("weights     %s\n", r.weights.c_str());
     if (o.promptTokens > 0)
         std::printf("pp%-8lld %10.2f ± %.2f tokens/s\n", static_cast<long long>(o.promptTokens), r.ppTokensPerSecond,
                     r.ppStddev);

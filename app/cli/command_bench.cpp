@@ -1,5 +1,5 @@
 // `lamplight-cli bench -m MODEL [-p 512] [-n 128] [-t THREADS] [-r REPEATS] [-b BATCH] [--backend cpu,vulkan]
-// [--device-bandwidth GBPS] [--json]`: prompt processing and generation speed, peak memory, and
+// [--device-bandwidth GBPS] [--mmap] [--json]`: prompt processing and generation speed, peak memory, and
 // generation's share of the memory bandwidth, for each backend named, with their ratio.
 // The measuring code lives in bench/throughput.cpp.
 #include "cli/model_options.h"
@@ -31,6 +31,7 @@ void report(const bench::ThroughputResult& r, const bench::ThroughputOptions& o,
         QJsonObject obj{{"model", QString::fromStdString(r.model)},
                         {"backend", QString::fromStdString(r.backend)},
                         {"backend_reason", QString::fromStdString(r.backendReason)},
+                        {"weights", QString::fromStdString(r.weights)},
                         {"threads", r.threads},
                         {"model_bytes", static_cast<double>(r.modelBytes)},
                         {"parameters", static_cast<double>(r.parameters)},
@@ -77,6 +78,7 @@ int runBench(Args& args) {
     const auto deviceBandwidth = args.value({"--device-bandwidth"});
     o.deviceBandwidthGBs = deviceBandwidth ? std::atof(deviceBandwidth->c_str()) : 0.0;
     const bool json = args.flag("--json");
+    o.keepMapped = args.flag("--mmap");
     if (!args.positionals().empty())
         throw UsageError("bench takes no positional arguments");
     if (o.promptTokens < 0 || o.generateTokens < 0 || o.threads < 0 || o.repeats < 1 || o.batchSize < 0)

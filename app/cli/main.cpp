@@ -35,7 +35,7 @@ constexpr const char* kUsage =
     "                                      a multi-turn conversation with the model's chat template;\n"
     "                                      --assistant books: the book assistant, grounded in the catalogue\n"
     "  bench -m MODEL [-p 512] [-n 128] [-t THREADS] [-r REPEATS] [--backend cpu,vulkan]\n"
-    "        [-b BATCH] [--device-bandwidth GBPS] [--json]\n"
+    "        [-b BATCH] [--device-bandwidth GBPS] [--mmap] [--json]\n"
     "                                      prompt and generation speed, memory, bandwidth share\n"
     "  devices [--json]                    Vulkan devices: type, driver, memory heaps, limits, features\n"
     "  books search REQUEST [--lang zh] [--limit N] [--db PATH] [--json] [--explain]\n"
@@ -44,7 +44,8 @@ constexpr const char* kUsage =
     "                                      to your library (rows it cannot read are listed by line)\n"
     "\n"
     "options of the commands that run a model: -c/--ctx N (context length), -t/--threads N,\n"
-    "  --backend auto|cpu (which backend runs is said on stderr)\n"
+    "  --backend auto|cpu|vulkan and --device INDEX (which backend runs, and why, is said on stderr),\n"
+    "  --mmap (the CPU reads the weights from the file mapping, not from a private copy in memory)\n"
     "\n"
     "options for every command: --verbose (debug logging), --help\n";
 

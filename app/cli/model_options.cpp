@@ -33,6 +33,7 @@ ModelOptions ModelOptions::parse(Args& args) {
             throw UsageError("--device names a Vulkan device: it does not go with --backend cpu");
         o.device = static_cast<int>(*device);
     }
+    o.keepMapped = args.flag("--mmap");
     return o;
 }
 
@@ -49,8 +50,11 @@ std::unique_ptr<Model> ModelOptions::load() const {
     request.device = device;
     request.contextLength = contextLength;
     request.pipelineCache = pipelineCachePath();
+    request.keepMapped = keepMapped;
     choice_ = chooseBackend(*model, request);
     std::fprintf(stderr, "backend: %s (%s)\n", choice_.summary().c_str(), choice_.reason.c_str());
+    if (!choice_.weights.empty())
+        std::fprintf(stderr, "weights: %s\n", choice_.weights.c_str());
     return model;
 }
 

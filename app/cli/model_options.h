@@ -25,8 +25,9 @@ struct ModelOptions {
     int threads = 0;            // 0: every hardware thread
     std::string backend = "auto";  // auto, cpu, vulkan
     std::optional<int> device;     // --device INDEX (a Vulkan device, see `lamplight-cli devices`)
+    bool keepMapped = false;       // --mmap (BackendRequest::keepMapped)
 
-    // Reads -m/--model, -c/--ctx, -t/--threads, --backend, --device. UsageError when the model is
+    // Reads -m/--model, -c/--ctx, -t/--threads, --backend, --device, --mmap. UsageError when the model is
     // missing or the backend is unknown.
     static ModelOptions parse(Args& args);
     // Loads the model, chooses the backend and says on stderr which one runs, on what, and why.

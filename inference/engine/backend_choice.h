@@ -32,6 +32,10 @@ struct BackendRequest {
     std::shared_ptr<vulkan::Instance> instance;           // tests: a prepared instance
     std::optional<uint64_t> memoryLimit;                  // tests: pretend the device has this much
     std::function<void(uint64_t done, uint64_t total)> progress;  // weight bytes uploaded
+    // On the CPU the weights move from the file mapping into private memory, where generation reads
+    // them faster (GgufFile::copyIntoMemory), if free memory allows; true keeps them mapped (a model
+    // near the size of free memory that should page, or several processes sharing one file).
+    bool keepMapped = false;
 
     // "auto", "cpu", "vulkan" or "vulkan:N" (the device). Error for anything else.
     static BackendRequest parse(std::string_view text);
@@ -41,6 +45,9 @@ struct BackendChoice {
     std::shared_ptr<const Backend> backend;
     std::string reason;     // why this one: "auto: ...", "asked for", or the fallback reason
     bool fellBack = false;  // Vulkan was asked for (or auto tried it) and could not run
+    // CPU: where the weights are read from: "in memory (1.0 GiB, 2 MiB pages)" or "mapped from the
+    // file (why)". Empty for a GPU backend (the weights live on the device).
+    std::string weights;
 
     // "vulkan on NVIDIA GeForce RTX 4070 (discrete, device 0)" / "cpu on CPU (avx512)".
     std::string summary() const;

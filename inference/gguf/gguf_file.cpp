@@ -170,6 +170,10 @@ GgufFile::~GgufFile() = default;
 
 uint64_t GgufFile::fileSize() const { return file_->size(); }
 
+std::string GgufFile::copyIntoMemory() const { return file_->copyIntoMemory(); }
+bool GgufFile::inMemory() const { return file_->inMemory(); }
+uint64_t GgufFile::hugePageBytes() const { return file_->hugePageBytes(); }
+
 void GgufFile::parse() {
     const auto bytes = file_->bytes();
     Cursor c(bytes, name_);

@@ -84,6 +84,13 @@ public:
     TensorView tensor(std::string_view name) const;  // GgufError when absent
     TensorView tensor(const GgufTensorInfo& info) const;
 
+    // Moves the bytes from the file mapping into private memory at the same addresses (see
+    // MappedFile::copyIntoMemory): generation reads them faster there. Every TensorView stays valid
+    // and unchanged, hence const. Returns "" on success, else why the bytes stay mapped.
+    std::string copyIntoMemory() const;
+    bool inMemory() const;
+    uint64_t hugePageBytes() const;  // of the private copy, as the kernel reports it
+
 private:
     GgufFile() = default;
     void parse();
