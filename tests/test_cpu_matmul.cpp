@@ -21,6 +21,7 @@
 #include <cstring>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <random>
 #include <stdexcept>
 #include <string>
@@ -156,6 +157,49 @@ private slots:
         for (auto& s : seen)
             used += s.load();
         QVERIFY2(used >= 2, "the workers never took part");
+    }
+
+    void poolThreadsStreamTheirOwnRange() {
+        // Each thread starts at the front of its own contiguous range and walks it in order (a
+        // matrix-vector product then streams one long run of rows per thread); a thread that stalls
+        // has the rest of its range taken by the others from the back. Every chunk runs once.
+        constexpr int kThreads = 3;
+        constexpr int64_t kChunks = 96, kGrain = 4, kN = kChunks * kGrain - 1;  // a short last chunk
+        ThreadPool pool(kThreads);
+        for (const bool stall : {false, true}) {
+            std::mutex mutex;
+            std::vector<std::vector<int64_t>> ran(kThreads);  // chunk numbers in the order each thread ran them
+            std::atomic<bool> wholeChunks{true};
+            pool.run(kN, kGrain, [&](int64_t begin, int64_t end, int thread) {
+                if (begin % kGrain != 0 || (end - begin != kGrain && end != kN))
+                    wholeChunks = false;
+                {
+                    std::lock_guard lock(mutex);
+                    ran[static_cast<size_t>(thread)].push_back(begin / kGrain);
+                }
+                if (stall && thread == 1)
+                    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            });
+            QVERIFY(wholeChunks);
+            std::vector<int> count(kChunks, 0);
+            for (int t = 0; t < kThreads; ++t) {
+                const std::vector<int64_t>& mine = ran[static_cast<size_t>(t)];
+                const int64_t front = kChunks * t / kThreads, back = kChunks * (t + 1) / kThreads;
+                size_t i = 0;
+                // Its own range from the front, in order...
+                for (; i < mine.size() && mine[i] >= front && mine[i] < back; ++i)
+                    QCOMPARE(mine[i], front + static_cast<int64_t>(i));
+                // ...then other ranges' chunks, each range from its back.
+                for (; i < mine.size(); ++i)
+                    QVERIFY2(mine[i] < front || mine[i] >= back, "a thread came back to its own range");
+                for (const int64_t c : mine)
+                    ++count[static_cast<size_t>(c)];
+            }
+            for (int64_t c = 0; c < kChunks; ++c)
+                QCOMPARE(count[static_cast<size_t>(c)], 1);
+            if (stall)
+                QVERIFY2(ran[1].size() <= 1, "the others left a stalled thread's range to it");
+        }
     }
 
     void poolPropagatesExceptions() {

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <exception>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -72,7 +73,14 @@ struct ThreadPool::Impl {
     const Task* task = nullptr;
     int64_t n = 0;
     int64_t grain = 1;
-    std::atomic<int64_t> next{0};  // first index not yet handed out
+    // The job's chunks, split into one contiguous range per thread: thread t takes chunks from the
+    // front of range t, then takes from the back of the other ranges. So each thread reads one long
+    // run of adjacent chunks (a matrix-vector product streams its rows: hardware prefetchers ramp
+    // up once per run, not once per chunk), and a thread that starts late is still covered.
+    struct alignas(64) Range {
+        std::atomic<uint64_t> frontBack{0};  // front chunk (high 32 bits), one past the back (low)
+    };
+    std::unique_ptr<Range[]> ranges;
 
     std::atomic<uint64_t> state{0};
     std::atomic<bool> stop{false};
@@ -91,18 +99,35 @@ struct ThreadPool::Impl {
     // Takes chunks until none is left. Exceptions are recorded; the remaining chunks still run
     // (the caller rethrows the first exception).
     void work(int threadIndex) {
-        for (;;) {
-            const int64_t begin = next.fetch_add(grain, std::memory_order_relaxed);
-            if (begin >= n)
-                return;
-            const int64_t end = std::min(n, begin + grain);
-            try {
-                (*task)(begin, end, threadIndex);
-            } catch (...) {
-                std::lock_guard lock(errorMutex);
-                if (!error)
-                    error = std::current_exception();
+        for (int i = 0; i < size; ++i) {
+            const int range = (threadIndex + i) % size;
+            const bool own = i == 0;
+            for (int64_t chunk; (chunk = take(range, own)) >= 0;) {
+                const int64_t begin = chunk * grain;
+                const int64_t end = std::min(n, begin + grain);
+                try {
+                    (*task)(begin, end, threadIndex);
+                } catch (...) {
+                    std::lock_guard lock(errorMutex);
+                    if (!error)
+                        error = std::current_exception();
+                }
             }
+        }
+    }
+
+    // The next chunk of `range`: its front one for the range's own thread, else its back one; -1
+    // when the range is empty.
+    int64_t take(int range, bool front) {
+        std::atomic<uint64_t>& fb = ranges[range].frontBack;
+        uint64_t v = fb.load(std::memory_order_relaxed);
+        for (;;) {
+            const uint64_t f = v >> 32, b = v & 0xffffffffu;
+            if (f >= b)
+                return -1;
+            const uint64_t next = front ? v + (uint64_t{1} << 32) : v - 1;
+            if (fb.compare_exchange_weak(v, next, std::memory_order_relaxed))
+                return static_cast<int64_t>(front ? f : b - 1);
         }
     }
 
@@ -152,6 +177,7 @@ ThreadPool::ThreadPool(int threads) : impl_(new Impl) {
     if (threads <= 0)
         threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     impl_->size = threads;
+    impl_->ranges = std::make_unique<Impl::Range[]>(static_cast<size_t>(threads));
     impl_->workers.reserve(static_cast<size_t>(threads - 1));
     for (int i = 1; i < threads; ++i)
         impl_->workers.emplace_back([this, i] { impl_->workerLoop(i); });
@@ -180,7 +206,8 @@ void ThreadPool::run(int64_t n, const Task& fn) {
 void ThreadPool::run(int64_t n, int64_t grain, const Task& fn) {
     if (n <= 0)
         return;
-    grain = std::max<int64_t>(1, grain);
+    // Chunk numbers fit in 32 bits (Range packs two of them).
+    grain = std::max({int64_t{1}, grain, (n >> 31) + 1});
     Impl& s = *impl_;
     if (s.size == 1 || n <= grain) {
         for (int64_t begin = 0; begin < n; begin += grain)
@@ -192,7 +219,12 @@ void ThreadPool::run(int64_t n, int64_t grain, const Task& fn) {
     s.n = n;
     s.grain = grain;
     s.error = nullptr;
-    s.next.store(0, std::memory_order_relaxed);
+    const int64_t chunks = (n + grain - 1) / grain;
+    for (int t = 0; t < s.size; ++t) {
+        const auto front = static_cast<uint64_t>(chunks * t / s.size);
+        const auto back = static_cast<uint64_t>(chunks * (t + 1) / s.size);
+        s.ranges[t].frontBack.store(front << 32 | back, std::memory_order_relaxed);
+    }
     // Publish: a new generation, open, nobody joined yet (the previous job is fully left).
     const uint32_t generation = Impl::generationOf(s.state.load(std::memory_order_relaxed)) + 1;
     s.state.store(static_cast<uint64_t>(generation) << 32, std::memory_order_seq_cst);

@@ -20,8 +20,10 @@ public:
     // Splits [0, n) into contiguous chunks and calls fn(begin, end, threadIndex) for each, on the
     // workers and the caller; returns when all are done. threadIndex is in [0, size()); one thread
     // may run several chunks (one after another), two threads never share a threadIndex, so
-    // per-thread scratch indexed by threadIndex is safe. Chunks are handed out dynamically (about
-    // four per thread), so a late or preempted thread is covered by the others. An exception
+    // per-thread scratch indexed by threadIndex is safe. The chunks (about four per thread) are
+    // split into one contiguous range per thread: a thread runs its own range front to back, so it
+    // streams one long run of memory, then takes chunks from the back of the others' ranges, so a
+    // late or preempted thread is covered by the others. An exception
     // thrown by fn is rethrown here (the first one; the other chunks still run). Not reentrant: fn
     // must not call run(), and one pool serves one calling thread at a time.
     //
