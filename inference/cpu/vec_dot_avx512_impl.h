@@ -288,6 +288,8 @@ LAMP_V_TARGET inline void dotRows(const uint8_t* row, size_t stride, const Block
             // ran at half speed without this): fetch the same place three groups of rows ahead
             // (4 to 24 rows measured; 12 and more were best). A pair is at most 64 bytes in these
             // formats, so one line per step covers the row.
+            // (kFarPrefetch instead measured 20-40% slower here: 8 KiB ahead of a row of a group of
+            // four mostly lands in the same group when rows are long.)
             _mm_prefetch(reinterpret_cast<const char*>(blk + ahead), _MM_HINT_T0);
             acc[r] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(blockDot2<K>(blk, xv)),
                                      _mm512_permutexvar_ps(spread[r], prod512), acc[r]);
@@ -313,22 +315,13 @@ LAMP_V_TARGET inline void dotRows(const uint8_t* row, size_t stride, const Block
     }
 }
 
-// How far ahead of the weights it reads a single-row kernel asks for them to be brought into L2,
-// in bytes. The hardware prefetchers alone kept too few lines in flight while the core computes:
-// Q8_0 products streamed from memory at 83-93% of one core's read bandwidth, and at 93-106% with
-// this (4 KiB ahead into L1 gained nothing; 8 and 16 KiB into L2 were alike). Generation, A/B in one
-// run on a 2-core Zen 5 VM: TinyLlama Q8_0 +15% at 1 and 2 threads, Qwen2.5-0.5B-shaped Q8_0 +10-20%.
-// Rows lie back to back and each thread walks its own contiguous range (cpu/thread_pool.h), so the
-// address ahead is usually the thread's next rows; past a matrix's end a prefetch does no harm.
-constexpr size_t kFarPrefetch = 8192;
-
 // acc + pair p of a row; accumulates the offset terms in lanes 2, 3 of accOffset.
 template <Kind K>
 LAMP_V_TARGET inline __m512 pairStep(const uint8_t* row, const BlockQ8A2* x, int64_t p,
                                           __m512i spread, __m512 acc, __m128& accOffset) {
     const uint8_t* blk = row + static_cast<size_t>(2 * p) * Format<K>::kBytes;
-    if constexpr (K == Kind::Signed8)  // see kFarPrefetch
-        _mm_prefetch(reinterpret_cast<const char*>(blk + kFarPrefetch), _MM_HINT_T2);
+    if constexpr (K == Kind::Signed8)
+        _mm_prefetch(reinterpret_cast<const char*>(blk + kFarPrefetch), _MM_HINT_T2);  // simd.h
     const __m128 prod = _mm_mul_ps(scales2<K>(blk), _mm_load_ps(x[p].d));  // [s0 s1 c0dΣ c1dΣ]
     accOffset = _mm_mask_add_ps(accOffset, 0xc, accOffset, prod);
     const __m512i dot = blockDot2<K>(blk, _mm512_loadu_si512(x[p].qs));

@@ -77,6 +77,7 @@ LAMP_TARGET_AVX512 float dotQ45_K(const std::byte* wb, const BlockQ8_K* x, int64
     const __m128i minPairs = _mm_setr_epi8(8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15, 15);
     for (int64_t b = 0; b < nb; ++b) {
         const uint8_t* blk = w + b * sizeof(Block);
+        prefetchFar<sizeof(Block)>(blk);  // simd.h
         const BlockQ8_K& xb = x[b];
         const __m128i scalesMins = unpackScalesMins(blk + offsetof(Block, scales));
         // d and dmin (adjacent fp16) in one conversion, times the activations' scale.

@@ -72,6 +72,7 @@ LAMP_TARGET_AVX512 float dotQ6_K(const std::byte* wb, const BlockQ8_K* x, int64_
     __m512 acc = _mm512_setzero_ps();
     for (int64_t b = 0; b < nb; ++b) {
         const uint8_t* blk = w + b * sizeof(BlockQ6_K);
+        prefetchFar<sizeof(BlockQ6_K)>(blk);  // simd.h
         const BlockQ8_K& xb = x[b];
         const __m256i scales16 = _mm256_cvtepi8_epi16(
             _mm_loadu_si128(reinterpret_cast<const __m128i*>(blk + offsetof(BlockQ6_K, scales))));
