@@ -207,7 +207,7 @@ int main(int argc, char** argv) {
             if (!isa || !isaSupported(*isa)) {
                 std::string supported;
                 for (Isa other : supportedIsas())
-                    supported += " " + std::string(isaName(other));
+                    supported.append(" ").append(isaName(other));  // not " " + string: gcc 12 -O3 -Wrestrict
                 std::fprintf(stderr, "instruction set %s is unknown or unsupported here (supported:%s)\n",
                              name.c_str(), supported.c_str());
                 return 2;
