@@ -1,6 +1,7 @@
-// Reads a GGUF model file (versions 2 and 3). The file is memory-mapped, never read into memory as a
-// whole; every count, length, offset and size is checked against the file before it is used, so a
-// truncated or malicious file is a GgufError naming the file and the problem, never a crash.
+// Reads a GGUF model file (versions 2 and 3). The file is memory-mapped, not read in as a whole
+// (the CPU backend later asks for a private copy at the same addresses: copyIntoMemory); every
+// count, length, offset and size is checked against the file before it is used, so a truncated or
+// malicious file is a GgufError naming the file and the problem, never a crash.
 #pragma once
 
 #include "gguf/gguf_value.h"
