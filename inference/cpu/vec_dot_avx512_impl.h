@@ -321,7 +321,7 @@ LAMP_V_TARGET inline __m512 pairStep(const uint8_t* row, const BlockQ8A2* x, int
                                           __m512i spread, __m512 acc, __m128& accOffset) {
     const uint8_t* blk = row + static_cast<size_t>(2 * p) * Format<K>::kBytes;
     if constexpr (K == Kind::Signed8)
-        _mm_prefetch(reinterpret_cast<const char*>(blk + kFarPrefetch), _MM_HINT_T2);  // simd.h
+        prefetchFar<64>(blk);  // one line per pair (68 bytes); simd.h
     const __m128 prod = _mm_mul_ps(scales2<K>(blk), _mm_load_ps(x[p].d));  // [s0 s1 c0dΣ c1dΣ]
     accOffset = _mm_mask_add_ps(accOffset, 0xc, accOffset, prod);
     const __m512i dot = blockDot2<K>(blk, _mm512_loadu_si512(x[p].qs));

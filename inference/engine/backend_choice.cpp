@@ -4,6 +4,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "core/system_memory.h"
+#include "gguf/model_info.h"  // humanBytes
 #include "model/model.h"
 #include "model/session.h"
 #include "vulkan/instance.h"
@@ -11,7 +12,6 @@
 #include "vulkan/vulkan_error.h"
 
 #include <charconv>
-#include <cstdio>
 #include <vector>
 
 namespace lamp {
@@ -43,12 +43,6 @@ std::string BackendChoice::summary() const { return backend->name() + " on " + b
 
 namespace {
 
-std::string gibibytes(uint64_t bytes) {
-    char text[32];
-    std::snprintf(text, sizeof text, "%.1f GiB", static_cast<double>(bytes) / double(1 << 30));
-    return text;
-}
-
 // The CPU backend streams every weight once per token: private memory in 2 MiB pages is read faster
 // than page-cache pages wherever they happen to lie (core/mapped_file.h). Copied only when the file
 // fits in what the system can give without swapping, with room left for the KV cache and the rest.
@@ -61,12 +55,12 @@ std::string placeWeights(const Model& model, const BackendRequest& request) {
     const uint64_t size = file.fileSize();
     const uint64_t headroom = size / 10 + (uint64_t{512} << 20);
     if (const auto available = availableMemoryBytes(); available && size + headroom > *available)
-        return "mapped from the file (" + gibibytes(*available) + " of memory free, a private copy needs " +
-               gibibytes(size + headroom) + ")";
+        return "mapped from the file (" + humanBytes(*available) + " of memory free, a private copy needs " +
+               humanBytes(size + headroom) + ")";
     if (std::string why = file.copyIntoMemory(); !why.empty())
         return "mapped from the file (" + why + ")";
     const uint64_t huge = file.hugePageBytes();
-    return "in memory (" + gibibytes(size) + (huge >= size / 2 ? ", 2 MiB pages)" : ", 4 KiB pages)");
+    return "in memory (" + humanBytes(size) + (huge >= size / 2 ? ", 2 MiB pages)" : ", 4 KiB pages)");
 }
 
 } // namespace
