@@ -31,6 +31,7 @@
 #include <QTemporaryDir>
 
 #include <algorithm>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <utility>
@@ -124,6 +125,27 @@ private slots:
             return;
         lavapipe_ = device_->info().index;
         device_.reset();  // each backend makes its own device
+    }
+
+    // The CPU backend interleaves Q4_0/Q5_0 matrices in its private copy (cpu/interleave.h); a
+    // Vulkan backend made later for the same model uploads them in the file's layout again.
+    void weightsTheCpuInterleavedGoUpAsInTheFile() {
+        LAMP_REQUIRE_SHARED(shared);
+        QVERIFY(instance_);
+        const auto path = shared / "models" / "tiny-llama-q5_0.gguf";
+        const auto fresh = Model::load(path);
+        const auto interleaved = Model::load(path);
+        QCOMPARE(interleaved->file().copyIntoMemory(), std::string());
+        QVERIFY(interleaved->interleaveForCpu() > 0);
+        const int64_t ctx = 32;
+        const std::vector<int32_t> tokens = someTokens(fresh->vocabSize(), 9);
+        Session want(*fresh, on(vulkanFor(*fresh, ctx), ctx));
+        Session got(*interleaved, on(vulkanFor(*interleaved, ctx), ctx));
+        want.evaluate(tokens);
+        got.evaluate(tokens);
+        QCOMPARE(got.logits().size(), want.logits().size());
+        QVERIFY(std::memcmp(got.logits().data(), want.logits().data(), want.logits().size() * sizeof(float)) == 0);
+        QVERIFY(validationClean());
     }
 
     void everyModelMatchesTheCpu() {

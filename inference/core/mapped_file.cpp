@@ -146,6 +146,21 @@ std::string MappedFile::copyIntoMemory() {
     return {};
 }
 
+bool MappedFile::editInMemory(const std::function<void(std::span<std::byte>)>& edit) {
+    if (!inMemory())
+        return false;
+    auto* bytes = const_cast<std::byte*>(data_);
+    if (!copied_) {  // the vector's own bytes
+        edit({bytes, size_});
+        return true;
+    }
+    if (::mprotect(bytes, reserved_, PROT_READ | PROT_WRITE) != 0)
+        return false;
+    edit({bytes, size_});
+    ::mprotect(bytes, reserved_, PROT_READ);
+    return true;
+}
+
 size_t MappedFile::hugePageBytes() const {
     if (!copied_)
         return 0;

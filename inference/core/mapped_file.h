@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <span>
 #include <string>
 #include <vector>
@@ -39,6 +40,11 @@ public:
     bool inMemory() const { return !mapped_ || copied_; }
     // Whether the kernel backs the private copy with 2 MiB pages (0 when mapped or unknown).
     size_t hugePageBytes() const;
+    // Lets `edit` change the bytes of the private copy in place (the CPU backend rearranges some
+    // weights for its kernels: cpu/interleave.h); the copy is writable only meanwhile. Returns
+    // false, calling nothing, while the bytes are still the file's mapping. Not thread-safe, like
+    // copyIntoMemory.
+    bool editInMemory(const std::function<void(std::span<std::byte>)>& edit);
 
 private:
     const std::byte* data_ = nullptr;

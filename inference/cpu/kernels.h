@@ -76,6 +76,11 @@ using VecDotFn = void (*)(const std::byte* w, size_t rowStride, int64_t nRows, c
 // The vec-dot kernel for a weight type on an instruction set (a narrower family's kernel where
 // the wider one has none); nullptr when the type is not multipliable.
 VecDotFn vecDotKernel(TensorType type, Isa isa);
+// The kernel for a matrix in the interleaved layout (cpu/interleave.h; `w` starts a group of four
+// rows, nRows is a multiple of 4, activations as for vecDotKernel), bit for bit vecDotKernel's
+// result on the file's layout; nullptr on the families that have none (matmul then restores the
+// file's layout group by group for vecDotKernel).
+VecDotFn vecDotInterleavedKernel(TensorType type, Isa isa);
 // Which activation format that kernel wants.
 enum class ActFormat { Float, Q8A, Q8A2, Q8K, Q8KSwapped };
 ActFormat actFormat(TensorType type, Isa isa);
@@ -93,6 +98,8 @@ VecDotFn vecDotAvx512Vnni(TensorType type);  // 32-value formats, vecDotAvx512K4
 VecDotFn vecDotAvx512VnniK(TensorType type); // K-quants (vpdpwssd)
 VecDotFn vecDotAvx512K4(TensorType type);  // Q4_K, Q5_K on 512-bit vectors (Q8KSwapped), VNNI
 VecDotFn vecDotAvx512K6(TensorType type);  // Q6_K on 512-bit vectors (Q8K), VNNI
+VecDotFn vecDotInterleavedAvx512(TensorType type);      // Q4_0, Q5_0 interleaved, without VNNI
+VecDotFn vecDotInterleavedAvx512Vnni(TensorType type);  // the same with vpdpbusd
 // AArch64 (neon_impl.h; nullptr elsewhere): every format, Q8A and Q8K activations.
 VecDotFn vecDotNeon(TensorType type);
 VecDotFn vecDotNeonDot(TensorType type);

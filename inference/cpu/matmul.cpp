@@ -45,16 +45,22 @@ Scratch& tileScratch() {
     thread_local Scratch s;
     return s;
 }
+// Rows of an interleaved matrix put back in the file's layout (for the kernels that read that).
+Scratch& rowScratch() {
+    thread_local Scratch s;
+    return s;
+}
 
 // Grows the tile scratch of every thread of the pool together, before a product that needs
 // `bytes`: a worker that has not taken a chunk yet would otherwise allocate inside some later
 // product (after any warm-up). The caller takes part in every run, so its own buffer having the
 // size means every worker's has it too (for the pools this thread has used).
-void prepareTileScratch(ThreadPool& pool, size_t bytes) {
-    if (tileScratch().capacity() >= bytes)
+void prepareScratch(ThreadPool& pool, Scratch& (*scratch)(), size_t bytes) {
+    if (scratch().capacity() >= bytes)
         return;
-    pool.onEveryThread([&](int64_t, int64_t, int) { tileScratch().get(bytes); });
+    pool.onEveryThread([&](int64_t, int64_t, int) { scratch().get(bytes); });
 }
+void prepareTileScratch(ThreadPool& pool, size_t bytes) { prepareScratch(pool, tileScratch, bytes); }
 
 size_t align64(size_t n) { return (n + 63) / 64 * 64; }
 
@@ -92,8 +98,15 @@ int64_t grainFor(int64_t rows, int threads, int64_t step) {
 
 void matmulVecDot(const WeightMatrix& w, const float* x, int64_t nTokens, float* y, ThreadPool& pool,
                   Isa isa) {
-    const VecDotFn kernel = vecDotKernel(w.type, isa);
+    const bool interleaved = w.layout == WeightLayout::Interleaved4;
+    const VecDotFn interleavedKernel = interleaved ? vecDotInterleavedKernel(w.type, isa) : nullptr;
+    // An interleaved matrix on a family without its kernel: each step's rows (whole groups: steps
+    // start at multiples of kDecodeStep) go back to the file's layout first.
+    const bool restoreRows = interleaved && interleavedKernel == nullptr;
+    const VecDotFn kernel = interleavedKernel ? interleavedKernel : vecDotKernel(w.type, isa);
     const size_t stride = rowBytes(w.type, w.cols);
+    if (restoreRows)
+        prepareScratch(pool, rowScratch, stride * static_cast<size_t>(kDecodeStep));
     const ActFormat format = actFormat(w.type, isa);
 
     // Quantize every token's activations once.
@@ -133,8 +146,14 @@ void matmulVecDot(const WeightMatrix& w, const float* x, int64_t nTokens, float*
              [&](int64_t begin, int64_t end, int) {
                  for (int64_t r = begin; r < end; r += kDecodeStep) {
                      const int64_t n = std::min(kDecodeStep, end - r);
+                     const std::byte* rows = w.data + static_cast<size_t>(r) * stride;
+                     if (restoreRows) {
+                         std::byte* restored = rowScratch().get(stride * static_cast<size_t>(n));
+                         deinterleaveRows(w.type, w.data, w.cols, r, n, restored);
+                         rows = restored;
+                     }
                      for (int64_t t = 0; t < nTokens; ++t)
-                         kernel(w.data + static_cast<size_t>(r) * stride, stride, n,
+                         kernel(rows, stride, n,
                                 xBytes + static_cast<size_t>(t) * xStride, w.cols,
                                 y + t * w.rows + r);
                  }
@@ -172,13 +191,22 @@ void matmulGemmQ8(const WeightMatrix& w, const float* x, int64_t nTokens, float*
     });
     const bool signedCodes = w.type == TensorType::Q8_0 && gemmQ8SignedCodes(isa);
     prepareTileScratch(pool, bytesQ8(kTileRows, w.cols));
+    const bool interleaved = w.layout == WeightLayout::Interleaved4;
+    if (interleaved)
+        prepareScratch(pool, rowScratch, stride * static_cast<size_t>(kTileRows));
     pool.run(w.rows, grainFor(w.rows, pool.size(), kTileRows), [&](int64_t begin, int64_t end, int) {
         PackedQ8 tile = layoutQ8(tileScratch().get(bytesQ8(kTileRows, w.cols)), kTileRows, w.cols);
         tile.signedCodes = signedCodes;
         for (int64_t r0 = begin; r0 < end; r0 += kTileRows) {
             tile.rows = std::min(kTileRows, end - r0);
+            const std::byte* rows = w.data + static_cast<size_t>(r0) * stride;
+            if (interleaved) {  // the tile's rows in the file's layout, for the packer
+                std::byte* restored = rowScratch().get(stride * static_cast<size_t>(kTileRows));
+                deinterleaveRows(w.type, w.data, w.cols, r0, tile.rows, restored);
+                rows = restored;
+            }
             for (int64_t r = 0; r < tile.rows; ++r)
-                packWeightRowQ8(w.type, w.data + static_cast<size_t>(r0 + r) * stride, w.cols, tile, r);
+                packWeightRowQ8(w.type, rows + static_cast<size_t>(r) * stride, w.cols, tile, r);
             gemm(tile, xp, y + r0, w.rows);
         }
     });
@@ -230,6 +258,10 @@ void matmul(const WeightMatrix& w, const float* x, int64_t nTokens, float* y, Th
         throw FormatError("matmul: negative size (rows " + std::to_string(w.rows) + ", cols " +
                           std::to_string(w.cols) + ", tokens " + std::to_string(nTokens) + ")");
     rowBytes(w.type, w.cols);  // throws FormatError when cols is not a multiple of the block size
+    if (w.layout == WeightLayout::Interleaved4 && !canInterleave(w.type, w.rows, w.cols))
+        throw FormatError("matmul: a " + std::string(tensorTypeName(w.type)) + " matrix of " +
+                          std::to_string(w.rows) + " x " + std::to_string(w.cols) +
+                          " cannot be in the interleaved layout");
     if (w.rows == 0 || nTokens == 0)
         return;
     if (y == nullptr || (w.cols > 0 && (w.data == nullptr || x == nullptr)))

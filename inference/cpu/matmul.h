@@ -10,6 +10,7 @@
 // the quantized formats (the 8-bit activations), about 1e-13 for F32/F16/BF16 (float activations).
 #pragma once
 
+#include "cpu/interleave.h"
 #include "quant/tensor_type.h"
 
 #include <cstddef>
@@ -20,12 +21,15 @@ namespace lamp::cpu {
 class ThreadPool;
 
 // A weight matrix as it lies in the mapped file: `rows` rows of `cols` values, each row
-// rowBytes(type, cols) bytes, rows contiguous. Blocks may be only 2-byte aligned.
+// rowBytes(type, cols) bytes, rows contiguous. Blocks may be only 2-byte aligned. The CPU backend
+// may rearrange a Q4_0/Q5_0 matrix in its private copy (layout Interleaved4, cpu/interleave.h):
+// same bytes per group of four rows, faster decode kernels, the same results bit for bit.
 struct WeightMatrix {
     TensorType type = TensorType::F32;
     const std::byte* data = nullptr;
     int64_t rows = 0;  // output features
     int64_t cols = 0;  // input features (the row length)
+    WeightLayout layout = WeightLayout::Rows;
 };
 
 // y[t][r] = Σ_c W[r][c] · x[t][c] for t < nTokens, r < rows.

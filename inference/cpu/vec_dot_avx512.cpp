@@ -87,12 +87,15 @@ VecDotFn vecDotAvx512(TensorType type) {
     }
 }
 
+VecDotFn vecDotInterleavedAvx512(TensorType type) { return interleavedKernel(type); }
+
 } // namespace lamp::cpu::detail
 
 #else
 
 namespace lamp::cpu::detail {
 VecDotFn vecDotAvx512(TensorType) { return nullptr; }
+VecDotFn vecDotInterleavedAvx512(TensorType) { return nullptr; }
 } // namespace lamp::cpu::detail
 
 #endif

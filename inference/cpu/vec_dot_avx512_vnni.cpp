@@ -27,12 +27,15 @@ VecDotFn vecDotAvx512Vnni(TensorType type) {
     return vecDotAvx512VnniK(type);
 }
 
+VecDotFn vecDotInterleavedAvx512Vnni(TensorType type) { return interleavedKernel(type); }
+
 } // namespace lamp::cpu::detail
 
 #else
 
 namespace lamp::cpu::detail {
 VecDotFn vecDotAvx512Vnni(TensorType) { return nullptr; }
+VecDotFn vecDotInterleavedAvx512Vnni(TensorType) { return nullptr; }
 } // namespace lamp::cpu::detail
 
 #endif

@@ -321,6 +321,14 @@ ActFormat actFormat(TensorType type, Isa isa) {
     }
 }
 
+VecDotFn vecDotInterleavedKernel(TensorType type, Isa isa) {
+    if (isa == Isa::Avx512Vnni)
+        return vecDotInterleavedAvx512Vnni(type);
+    if (isa == Isa::Avx512)
+        return vecDotInterleavedAvx512(type);
+    return nullptr;
+}
+
 VecDotFn vecDotKernel(TensorType type, Isa isa) {
     VecDotFn fn = nullptr;
 #if defined(__x86_64__) || defined(__i386__)

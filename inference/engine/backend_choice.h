@@ -45,7 +45,8 @@ struct BackendChoice {
     std::shared_ptr<const Backend> backend;
     std::string reason;     // why this one: "auto: ...", "asked for", or the fallback reason
     bool fellBack = false;  // Vulkan was asked for (or auto tried it) and could not run
-    // CPU: where the weights are read from: "in memory (1.0 GiB, 2 MiB pages)" or "mapped from the
+    // CPU: where the weights are read from: "in memory (1.0 GiB, 2 MiB pages)" (with "; 165 MiB of
+    // Q4_0/Q5_0 rows interleaved" where those took the CPU's faster layout) or "mapped from the
     // file (why)". Empty for a GPU backend (the weights live on the device).
     std::string weights;
 

@@ -173,6 +173,9 @@ uint64_t GgufFile::fileSize() const { return file_->size(); }
 std::string GgufFile::copyIntoMemory() const { return file_->copyIntoMemory(); }
 bool GgufFile::inMemory() const { return file_->inMemory(); }
 uint64_t GgufFile::hugePageBytes() const { return file_->hugePageBytes(); }
+bool GgufFile::editInMemory(const std::function<void(std::span<std::byte>)>& edit) const {
+    return file_->editInMemory(edit);
+}
 
 void GgufFile::parse() {
     const auto bytes = file_->bytes();

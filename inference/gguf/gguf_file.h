@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -91,6 +92,9 @@ public:
     std::string copyIntoMemory() const;
     bool inMemory() const;
     uint64_t hugePageBytes() const;  // of the private copy, as the kernel reports it
+    // Lets `edit` rewrite the private copy in place (MappedFile::editInMemory); false while mapped.
+    // Const like copyIntoMemory: the caller (Model) answers for what the bytes then mean.
+    bool editInMemory(const std::function<void(std::span<std::byte>)>& edit) const;
 
 private:
     GgufFile() = default;

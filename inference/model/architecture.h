@@ -5,12 +5,14 @@
 #include "model/model_spec.h"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <vector>
 
 namespace lamp::cpu {
 class ThreadPool;
+struct WeightMatrix;
 }
 
 namespace lamp {
@@ -54,6 +56,10 @@ public:
     // Positions the model can address at most (gpt2: the rows of its position table), or 0 for
     // no limit beyond memory.
     virtual int64_t maxPositions() const { return 0; }
+    // Every weight matrix the forward pass reads (a tied output matrix once as each role), so the
+    // model can change their layout (Model::interleaveForCpu).
+    virtual void forEachMatrix(const std::function<void(cpu::WeightMatrix&)>& visit) = 0;
+
     // Runs the batch: appends its keys and values to the cache and writes the logits.
     virtual void forward(const ForwardBatch& batch, KvCache& kv, cpu::ThreadPool& pool,
                          Workspace& ws) const = 0;

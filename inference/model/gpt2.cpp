@@ -12,6 +12,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <functional>
 #include <numeric>
 
 namespace lamp {
@@ -75,6 +76,15 @@ public:
     }
 
     int64_t maxPositions() const override { return w_.positionEmbd.rows; }
+
+    void forEachMatrix(const std::function<void(cpu::WeightMatrix&)>& visit) override {
+        visit(w_.tokenEmbd);
+        visit(w_.positionEmbd);
+        for (Gpt2Layer& L : w_.layers)
+            for (cpu::WeightMatrix* m : {&L.wqkv, &L.wo, &L.up, &L.down})
+                visit(*m);
+        visit(w_.output);
+    }
 
     void forward(const ForwardBatch& b, KvCache& kv, cpu::ThreadPool& pool, Workspace& ws) const override {
         const ModelSpec& s = spec_;

@@ -1,14 +1,19 @@
 // A loaded model: the mapped GGUF file, its hyperparameters, its weights bound by name for the
 // architecture it names, and its tokenizer. Immutable after loading, so several sessions (each with
-// its own KV cache, see session.h) may use one model at the same time from different threads.
+// its own KV cache, see session.h) may use one model at the same time from different threads; the
+// one exception, chooseBackend's placement of the weights for the CPU (a private copy, some matrices
+// interleaved: interleaveForCpu), comes before any session runs.
 #pragma once
 
+#include "cpu/interleave.h"
 #include "gguf/gguf_file.h"
 #include "model/model_spec.h"
 
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <mutex>
+#include <vector>
 
 namespace lamp {
 
@@ -48,6 +53,17 @@ public:
     // The forward pass (used by Session).
     const Architecture& architecture() const { return *arch_; }
 
+    // Puts the Q4_0/Q5_0 matrices that can take it into the CPU's interleaved layout
+    // (cpu/interleave.h), in place, once the weights live in private memory (GgufFile::
+    // copyIntoMemory): the CPU's decode kernels read that layout twice as fast on AVX-512 and give
+    // the same results bit for bit. Called by chooseBackend for the CPU backend, before sessions
+    // run (like copyIntoMemory, it changes bytes other threads must not be reading); later calls
+    // change nothing. Returns the bytes in the interleaved layout (0 while the file is mapped).
+    uint64_t interleaveForCpu() const;
+    // The layout of the matrix whose data starts at `data` (what the weights' other readers, the
+    // Vulkan upload, must undo).
+    cpu::WeightLayout layoutOf(const std::byte* data) const;
+
 private:
     explicit Model(GgufFile file);
 
@@ -55,6 +71,10 @@ private:
     ModelSpec spec_;
     std::unique_ptr<Architecture> arch_;
     std::unique_ptr<Tokenizer> tokenizer_;
+    mutable std::mutex layoutMutex_;
+    mutable bool interleaveDone_ = false;
+    mutable uint64_t interleavedBytes_ = 0;
+    mutable std::vector<const std::byte*> interleaved_;  // data of the interleaved matrices, sorted
 };
 
 } // namespace lamp

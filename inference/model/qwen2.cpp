@@ -11,6 +11,7 @@
 #include "gguf/gguf_file.h"
 
 #include <cmath>
+#include <functional>
 
 namespace lamp {
 
@@ -68,6 +69,14 @@ public:
         rope_.nRot = spec.ropeDimensionCount;
         rope_.freqBase = spec.ropeFreqBase;
         rope_.freqScale = spec.ropeFreqScale;
+    }
+
+    void forEachMatrix(const std::function<void(cpu::WeightMatrix&)>& visit) override {
+        visit(w_.tokenEmbd);
+        for (Qwen2Layer& L : w_.layers)
+            for (cpu::WeightMatrix* m : {&L.wq, &L.wk, &L.wv, &L.wo, &L.gate, &L.up, &L.down})
+                visit(*m);
+        visit(w_.output);
     }
 
     void forward(const ForwardBatch& b, KvCache& kv, cpu::ThreadPool& pool, Workspace& ws) const override {

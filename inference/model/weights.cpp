@@ -98,13 +98,19 @@ std::vector<float> WeightLoader::vector(const std::string& name, int64_t n) cons
 
 void embedRows(const cpu::WeightMatrix& table, std::span<const int32_t> tokens, float* out) {
     const size_t stride = rowBytes(table.type, table.cols);
+    thread_local std::vector<std::byte> restored;  // a row of an interleaved table, reused
     for (size_t t = 0; t < tokens.size(); ++t) {
         const int32_t id = tokens[t];
         if (id < 0 || id >= table.rows)
             throw ModelError("token id " + std::to_string(id) + " is outside the vocabulary of " +
                              std::to_string(table.rows) + " tokens");
-        dequantizeRow(table.type, table.data + stride * static_cast<size_t>(id),
-                      out + static_cast<int64_t>(t) * table.cols, table.cols);
+        const std::byte* row = table.data + stride * static_cast<size_t>(id);
+        if (table.layout == cpu::WeightLayout::Interleaved4) {  // a tied output matrix (cpu/interleave.h)
+            restored.resize(stride);
+            cpu::deinterleaveRows(table.type, table.data, table.cols, id, 1, restored.data());
+            row = restored.data();
+        }
+        dequantizeRow(table.type, row, out + static_cast<int64_t>(t) * table.cols, table.cols);
     }
 }
 

@@ -8,6 +8,7 @@
 #include "vulkan/ops_transformer.h"
 
 #include <span>
+#include <vector>
 
 namespace lamp::vulkan {
 namespace {
@@ -16,8 +17,8 @@ namespace {
 class Uploader {
 public:
     Uploader(Device& device, const Model& model, const std::function<void(uint64_t, uint64_t)>& progress)
-        : device_(device), file_(model.file()), load_(model.file(), model.spec()), progress_(progress),
-          total_(deviceWeightBytes(model)) {}
+        : device_(device), model_(model), file_(model.file()), load_(model.file(), model.spec()),
+          progress_(progress), total_(deviceWeightBytes(model)) {}
 
     bool has(const std::string& name) const { return file_.findTensor(name) != nullptr; }
 
@@ -28,8 +29,16 @@ public:
         if (rows < 0)
             rows = allRows - firstRow;
         const uint64_t rowSize = rowBytes(m.type, cols);
-        DeviceMatrix d = uploadMatrix(device_, m.type, rows, cols, m.data + rowSize * static_cast<uint64_t>(firstRow),
-                                      name);
+        const std::byte* data = m.data + rowSize * static_cast<uint64_t>(firstRow);
+        // A matrix the CPU backend interleaved earlier in this process (cpu/interleave.h) goes up in
+        // the file's layout, restored into a temporary copy of the rows.
+        std::vector<std::byte> restored;
+        if (model_.layoutOf(m.data) == cpu::WeightLayout::Interleaved4) {
+            restored.resize(rowSize * static_cast<uint64_t>(rows));
+            cpu::deinterleaveRows(m.type, m.data, cols, firstRow, rows, restored.data());
+            data = restored.data();
+        }
+        DeviceMatrix d = uploadMatrix(device_, m.type, rows, cols, data, name);
         advance(rowSize * static_cast<uint64_t>(rows));
         return d;
     }
@@ -59,6 +68,7 @@ private:
     }
 
     Device& device_;
+    const Model& model_;
     const GgufFile& file_;
     const WeightLoader load_;
     const std::function<void(uint64_t, uint64_t)>& progress_;

@@ -97,8 +97,10 @@ public:
             hostRows_ = d.createHostBuffer(static_cast<uint64_t>(cap_ * w_.embd) * 4, "embeddings from the host");
         // The tables the host decodes rows of, bound once (views of the mapped file).
         const WeightLoader load(model_.file(), s_);
-        if (!W.embedOnDevice)
+        if (!W.embedOnDevice) {
             hostTokenTable_ = load.matrix("token_embd.weight", w_.embd, s_.vocabSize);
+            hostTokenTable_->layout = model_.layoutOf(hostTokenTable_->data);  // embedRows undoes it
+        }
         if (!W.ropeEnabled && !W.positionsOnDevice) {
             const GgufTensorInfo* info = model_.file().findTensor("position_embd.weight");
             hostPositionTable_ = load.matrix("position_embd.weight", w_.embd, info->dims[1]);
