@@ -572,6 +572,62 @@ private slots:
         const WeightMatrix w{TensorType::Q4_K, data.data(), 1, 100};  // not a multiple of 256
         QVERIFY_THROWS_EXCEPTION(lamp::FormatError, matmul(w, x.data(), 1, y.data(), pool));
     }
+
+    // matmulShared (q, k, v or gate, up in one pass over the threads) gives each matrix exactly
+    // matmul's bits: formats with different kernels and activation formats side by side, row
+    // counts that are not multiples of the decode step, an interleaved matrix, more matrices than
+    // one pass takes, every family, both paths, several thread and token counts.
+    void sharedInputGivesEachProductsBits() {
+        IsaGuard guard;
+        std::mt19937 rng(21);
+        const int64_t cols = 256;
+        std::vector<TestMatrix> ms;
+        for (const auto& [type, rows] : {std::pair{TensorType::Q4_K, int64_t{36}}, {TensorType::Q8_0, int64_t{20}},
+                                         {TensorType::Q5_0, int64_t{8}}, {TensorType::F16, int64_t{5}},
+                                         {TensorType::Q6_K, int64_t{17}}, {TensorType::Q4_0, int64_t{48}}})
+            ms.push_back(makeMatrix(type, rows, cols, rng));
+        std::vector<std::byte> interleaved(ms[2].bytes);  // the Q5_0 one, interleaved (cpu/interleave.h)
+        interleaveRows(TensorType::Q5_0, interleaved.data() + 2, 8, cols);
+        ms[2].view.data = interleaved.data() + 2;
+        ms[2].view.layout = WeightLayout::Interleaved4;
+        std::vector<const WeightMatrix*> ws;
+        for (const TestMatrix& m : ms)
+            ws.push_back(&m.view);
+        for (Isa isa : supportedIsas()) {
+            setIsa(isa);
+            for (Path path : kPaths) {
+                forcePath(path);
+                for (int threads : {1, 2, 3}) {
+                    ThreadPool pool(threads);
+                    for (int64_t tokens : {int64_t{1}, int64_t{4}}) {
+                        const std::vector<float> x = makeActivations(tokens, cols, rng);
+                        std::vector<std::vector<float>> want(ms.size()), got(ms.size());
+                        std::vector<float*> outs;
+                        for (size_t i = 0; i < ms.size(); ++i) {
+                            want[i].resize(static_cast<size_t>(tokens * ms[i].view.rows));
+                            got[i].assign(want[i].size(), kSentinel);
+                            matmul(ms[i].view, x.data(), tokens, want[i].data(), pool);
+                            outs.push_back(got[i].data());
+                        }
+                        matmulShared(ws, x.data(), tokens, outs, pool);
+                        for (size_t i = 0; i < ms.size(); ++i) {
+                            const std::string what = std::string(tensorTypeName(ms[i].view.type)) + " " +
+                                                     std::string(isaName(isa)) + " " + pathName(path) + " threads " +
+                                                     std::to_string(threads) + " tokens " + std::to_string(tokens);
+                            QVERIFY2(std::memcmp(got[i].data(), want[i].data(), want[i].size() * sizeof(float)) == 0,
+                                     what.c_str());
+                        }
+                    }
+                }
+            }
+        }
+        ThreadPool pool(1);
+        std::vector<float> x(512), y(64);
+        TestMatrix wider = makeMatrix(TensorType::Q8_0, 2, 512, rng);
+        const WeightMatrix* mixed[] = {&ms[1].view, &wider.view};
+        float* const outs[] = {y.data(), y.data() + 32};
+        QVERIFY_THROWS_EXCEPTION(lamp::FormatError, matmulShared(mixed, x.data(), 1, outs, pool));
+    }
 };
 
 QTEST_APPLESS_MAIN(TestCpuMatmul)

@@ -7,9 +7,11 @@
 #include "cpu/thread_pool.h"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cstring>
 #include <memory>
+#include <span>
 #include <string>
 
 namespace lamp::cpu {
@@ -96,68 +98,137 @@ int64_t grainFor(int64_t rows, int threads, int64_t step) {
 
 // ---- decode: vec-dot kernels on the rows as they lie in the file ----------------------------
 
-void matmulVecDot(const WeightMatrix& w, const float* x, int64_t nTokens, float* y, ThreadPool& pool,
-                  Isa isa) {
-    const bool interleaved = w.layout == WeightLayout::Interleaved4;
-    const VecDotFn interleavedKernel = interleaved ? vecDotInterleavedKernel(w.type, isa) : nullptr;
+// The most matrices one decode pass takes (q, k and v; gate and up). Fixed so a pass allocates
+// nothing.
+constexpr size_t kMaxPassMatrices = 4;
+
+size_t activationStride(ActFormat format, int64_t cols) {
+    switch (format) {
+    case ActFormat::Float: return static_cast<size_t>(cols) * sizeof(float);
+    case ActFormat::Q8A: return static_cast<size_t>(cols / 32) * sizeof(BlockQ8A);
+    case ActFormat::Q8A2: return static_cast<size_t>((cols / 32 + 1) / 2) * sizeof(BlockQ8A2);
+    case ActFormat::Q8K:
+    case ActFormat::Q8KSwapped: return static_cast<size_t>(cols / 256) * sizeof(BlockQ8_K);
+    }
+    return 0;
+}
+
+// Every token's activations in `format`, once per pass, into buf (nTokens × activationStride).
+void quantizeActivations(ActFormat format, const float* x, int64_t nTokens, int64_t cols, std::byte* buf,
+                         ThreadPool& pool, Isa isa) {
+    const size_t xStride = activationStride(format, cols);
+    const auto quantizeTokens = [&](int64_t begin, int64_t end, int) {
+        for (int64_t t = begin; t < end; ++t) {
+            std::byte* dst = buf + static_cast<size_t>(t) * xStride;
+            const float* src = x + t * cols;
+            if (format == ActFormat::Q8A)
+                quantizeQ8A(src, reinterpret_cast<BlockQ8A*>(dst), cols, isa);
+            else if (format == ActFormat::Q8A2)
+                quantizeQ8A2(src, reinterpret_cast<BlockQ8A2*>(dst), cols, isa);
+            else if (format == ActFormat::Q8K)
+                quantizeQ8K(src, reinterpret_cast<BlockQ8_K*>(dst), cols, isa);
+            else
+                quantizeQ8KSwapped(src, reinterpret_cast<BlockQ8_K*>(dst), cols, isa);
+        }
+    };
+    if (nTokens * cols >= 65536)
+        pool.run(nTokens, quantizeTokens);
+    else
+        quantizeTokens(0, nTokens, 0);
+}
+
+// One matrix of a decode pass: its kernel, its activations, and where its rows lie among the
+// pass's rows.
+struct PassMatrix {
+    const WeightMatrix* w = nullptr;
+    float* y = nullptr;
+    VecDotFn kernel = nullptr;
+    size_t stride = 0;
     // An interleaved matrix on a family without its kernel: each step's rows (whole groups: steps
     // start at multiples of kDecodeStep) go back to the file's layout first.
-    const bool restoreRows = interleaved && interleavedKernel == nullptr;
-    const VecDotFn kernel = interleavedKernel ? interleavedKernel : vecDotKernel(w.type, isa);
-    const size_t stride = rowBytes(w.type, w.cols);
-    if (restoreRows)
-        prepareScratch(pool, rowScratch, stride * static_cast<size_t>(kDecodeStep));
-    const ActFormat format = actFormat(w.type, isa);
+    bool restoreRows = false;
+    const std::byte* xq = nullptr;
+    size_t xStride = 0;
+    int64_t first = 0;  // its row 0 in the pass: a multiple of kDecodeStep
+};
 
-    // Quantize every token's activations once.
-    const void* xq = x;
-    size_t xStride = static_cast<size_t>(w.cols) * sizeof(float);
-    if (format != ActFormat::Float) {
-        if (format == ActFormat::Q8A)
-            xStride = static_cast<size_t>(w.cols / 32) * sizeof(BlockQ8A);
-        else if (format == ActFormat::Q8A2)
-            xStride = static_cast<size_t>((w.cols / 32 + 1) / 2) * sizeof(BlockQ8A2);
-        else
-            xStride = static_cast<size_t>(w.cols / 256) * sizeof(BlockQ8_K);
-        std::byte* buf = activationScratch().get(xStride * static_cast<size_t>(nTokens));
-        const auto quantizeTokens = [&](int64_t begin, int64_t end, int) {
-            for (int64_t t = begin; t < end; ++t) {
-                std::byte* dst = buf + static_cast<size_t>(t) * xStride;
-                const float* src = x + t * w.cols;
-                if (format == ActFormat::Q8A)
-                    quantizeQ8A(src, reinterpret_cast<BlockQ8A*>(dst), w.cols, isa);
-                else if (format == ActFormat::Q8A2)
-                    quantizeQ8A2(src, reinterpret_cast<BlockQ8A2*>(dst), w.cols, isa);
-                else if (format == ActFormat::Q8K)
-                    quantizeQ8K(src, reinterpret_cast<BlockQ8_K*>(dst), w.cols, isa);
-                else
-                    quantizeQ8KSwapped(src, reinterpret_cast<BlockQ8_K*>(dst), w.cols, isa);
-            }
-        };
-        if (nTokens * w.cols >= 65536)
-            pool.run(nTokens, quantizeTokens);
-        else
-            quantizeTokens(0, nTokens, 0);
-        xq = buf;
+// y_i = W_i · x for matrices of the same row length, in one split of all their rows over the
+// threads (matmul: one; matmulShared: up to kMaxPassMatrices).
+void matmulVecDot(std::span<const WeightMatrix* const> ws, std::span<float* const> ys, const float* x,
+                  int64_t nTokens, ThreadPool& pool, Isa isa) {
+    const int64_t cols = ws[0]->cols;
+    const size_t count = ws.size();
+    std::array<PassMatrix, kMaxPassMatrices> pass;
+    // The activations in each format the matrices want (a Q4_K_M pass mixes Q8K and Q8A2, say).
+    constexpr size_t kFormats = 5;
+    std::array<size_t, kFormats> formatOffset{};
+    std::array<bool, kFormats> wanted{};
+    size_t activationBytes = 0;
+    int64_t rows = 0;
+    bool restoring = false;
+    for (size_t i = 0; i < count; ++i) {
+        PassMatrix& m = pass[i];
+        m.w = ws[i];
+        m.y = ys[i];
+        const bool interleaved = m.w->layout == WeightLayout::Interleaved4;
+        const VecDotFn interleavedKernel = interleaved ? vecDotInterleavedKernel(m.w->type, isa) : nullptr;
+        m.restoreRows = interleaved && interleavedKernel == nullptr;
+        restoring = restoring || m.restoreRows;
+        m.kernel = interleavedKernel ? interleavedKernel : vecDotKernel(m.w->type, isa);
+        m.stride = rowBytes(m.w->type, cols);
+        m.first = rows;
+        rows += (m.w->rows + kDecodeStep - 1) / kDecodeStep * kDecodeStep;
+        const auto format = static_cast<size_t>(actFormat(m.w->type, isa));
+        m.xStride = activationStride(static_cast<ActFormat>(format), cols);
+        if (!wanted[format] && static_cast<ActFormat>(format) != ActFormat::Float) {
+            wanted[format] = true;
+            formatOffset[format] = activationBytes;
+            activationBytes += align64(m.xStride * static_cast<size_t>(nTokens));
+        }
+    }
+    if (restoring) {
+        size_t widest = 0;
+        for (size_t i = 0; i < count; ++i)
+            widest = std::max(widest, pass[i].stride);
+        prepareScratch(pool, rowScratch, widest * static_cast<size_t>(kDecodeStep));
+    }
+    std::byte* activations = activationBytes > 0 ? activationScratch().get(activationBytes) : nullptr;
+    for (size_t f = 0; f < kFormats; ++f)
+        if (wanted[f])
+            quantizeActivations(static_cast<ActFormat>(f), x, nTokens, cols, activations + formatOffset[f], pool, isa);
+    for (size_t i = 0; i < count; ++i) {
+        const auto format = static_cast<size_t>(actFormat(pass[i].w->type, isa));
+        pass[i].xq = static_cast<ActFormat>(format) == ActFormat::Float ? reinterpret_cast<const std::byte*>(x)
+                                                                        : activations + formatOffset[format];
     }
 
-    const auto* xBytes = static_cast<const std::byte*>(xq);
-    pool.run(w.rows, grainFor(w.rows, pool.size(), kDecodeStep),
-             [&](int64_t begin, int64_t end, int) {
-                 for (int64_t r = begin; r < end; r += kDecodeStep) {
-                     const int64_t n = std::min(kDecodeStep, end - r);
-                     const std::byte* rows = w.data + static_cast<size_t>(r) * stride;
-                     if (restoreRows) {
-                         std::byte* restored = rowScratch().get(stride * static_cast<size_t>(n));
-                         deinterleaveRows(w.type, w.data, w.cols, r, n, restored);
-                         rows = restored;
-                     }
-                     for (int64_t t = 0; t < nTokens; ++t)
-                         kernel(rows, stride, n,
-                                xBytes + static_cast<size_t>(t) * xStride, w.cols,
-                                y + t * w.rows + r);
-                 }
-             });
+    // Chunks are multiples of kDecodeStep, and so is every matrix's first row: a step never
+    // straddles two matrices, and each matrix's steps start where matmul on it alone starts them
+    // (the same rows grouped the same way: the same bits).
+    pool.run(rows, grainFor(rows, pool.size(), kDecodeStep), [&](int64_t begin, int64_t end, int) {
+        size_t i = 0;
+        for (int64_t r = begin; r < end;) {
+            while (i + 1 < count && r >= pass[i + 1].first)
+                ++i;
+            const PassMatrix& m = pass[i];
+            const int64_t local = r - m.first;
+            if (local >= m.w->rows) {  // the padding up to the next matrix
+                r = i + 1 < count ? std::min(end, pass[i + 1].first) : end;
+                continue;
+            }
+            const int64_t n = std::min({kDecodeStep, end - r, m.w->rows - local});
+            const std::byte* stepRows = m.w->data + static_cast<size_t>(local) * m.stride;
+            if (m.restoreRows) {
+                std::byte* restored = rowScratch().get(m.stride * static_cast<size_t>(n));
+                deinterleaveRows(m.w->type, m.w->data, cols, local, n, restored);
+                stepRows = restored;
+            }
+            for (int64_t t = 0; t < nTokens; ++t)
+                m.kernel(stepRows, m.stride, n, m.xq + static_cast<size_t>(t) * m.xStride, cols,
+                         m.y + t * m.w->rows + local);
+            r += n;
+        }
+    });
 }
 
 // ---- prompt processing: packed tiles and a GEMM micro-kernel --------------------------------
@@ -249,7 +320,11 @@ void detail::setGemmMinTokens(int64_t tokens) {
     gemmMinTokensSetting.store(std::max<int64_t>(0, tokens), std::memory_order_relaxed);
 }
 
-void matmul(const WeightMatrix& w, const float* x, int64_t nTokens, float* y, ThreadPool& pool) {
+namespace {
+
+// Checks one product's arguments (FormatError, Error); false when there is nothing to multiply
+// (no rows, no tokens, or no columns, whose zeros it writes).
+bool prepare(const WeightMatrix& w, const float* x, int64_t nTokens, float* y) {
     if (detail::vecDotPortable(w.type) == nullptr)
         throw FormatError("matmul: weight type " + std::string(tensorTypeName(w.type)) +
                           " is not supported by the CPU backend (supported: F32, F16, BF16, "
@@ -263,27 +338,74 @@ void matmul(const WeightMatrix& w, const float* x, int64_t nTokens, float* y, Th
                           std::to_string(w.rows) + " x " + std::to_string(w.cols) +
                           " cannot be in the interleaved layout");
     if (w.rows == 0 || nTokens == 0)
-        return;
+        return false;
     if (y == nullptr || (w.cols > 0 && (w.data == nullptr || x == nullptr)))
         throw Error("matmul: null weight, activation or output pointer (" +
                     std::string(tensorTypeName(w.type)) + " " + std::to_string(w.rows) + " x " +
                     std::to_string(w.cols) + ")");
     if (w.cols == 0) {
         std::fill(y, y + w.rows * nTokens, 0.0f);
-        return;
+        return false;
     }
+    return true;
+}
 
-    const Isa isa = activeIsa();
+// The GEMM path for this product, if it takes it.
+bool tryGemm(const WeightMatrix& w, const float* x, int64_t nTokens, float* y, ThreadPool& pool, Isa isa) {
     const bool floatWeights = actFormat(w.type, isa) == ActFormat::Float;
-    if (useGemm(nTokens, isa, floatWeights)) {
-        if (floatWeights) {
-            if (const GemmF32Fn gemm = gemmF32Kernel(isa))
-                return matmulGemmF32(w, x, nTokens, y, pool, isa, gemm);
-        } else if (const GemmQ8Fn gemm = gemmQ8Kernel(isa)) {
-            return matmulGemmQ8(w, x, nTokens, y, pool, isa, gemm);
+    if (!useGemm(nTokens, isa, floatWeights))
+        return false;
+    if (floatWeights) {
+        if (const GemmF32Fn gemm = gemmF32Kernel(isa)) {
+            matmulGemmF32(w, x, nTokens, y, pool, isa, gemm);
+            return true;
+        }
+    } else if (const GemmQ8Fn gemm = gemmQ8Kernel(isa)) {
+        matmulGemmQ8(w, x, nTokens, y, pool, isa, gemm);
+        return true;
+    }
+    return false;
+}
+
+} // namespace
+
+void matmul(const WeightMatrix& w, const float* x, int64_t nTokens, float* y, ThreadPool& pool) {
+    if (!prepare(w, x, nTokens, y))
+        return;
+    const Isa isa = activeIsa();
+    if (tryGemm(w, x, nTokens, y, pool, isa))
+        return;
+    const WeightMatrix* one[] = {&w};
+    float* const out[] = {y};
+    matmulVecDot(one, out, x, nTokens, pool, isa);
+}
+
+void matmulShared(std::span<const WeightMatrix* const> ws, const float* x, int64_t nTokens,
+                  std::span<float* const> ys, ThreadPool& pool) {
+    if (ws.size() != ys.size())
+        throw Error("matmulShared: " + std::to_string(ws.size()) + " matrices but " + std::to_string(ys.size()) +
+                    " outputs");
+    for (const WeightMatrix* w : ws)
+        if (w->cols != ws.front()->cols)
+            throw FormatError("matmulShared: rows of " + std::to_string(w->cols) + " and of " +
+                              std::to_string(ws.front()->cols) + " values cannot share an input");
+    const Isa isa = activeIsa();
+    // The matrices the decode pass takes together, in order; the others on their own.
+    std::array<const WeightMatrix*, kMaxPassMatrices> together{};
+    std::array<float*, kMaxPassMatrices> outputs{};
+    size_t count = 0;
+    for (size_t i = 0; i < ws.size(); ++i) {
+        if (!prepare(*ws[i], x, nTokens, ys[i]) || tryGemm(*ws[i], x, nTokens, ys[i], pool, isa))
+            continue;
+        together[count] = ws[i];
+        outputs[count] = ys[i];
+        if (++count == kMaxPassMatrices) {
+            matmulVecDot(together, outputs, x, nTokens, pool, isa);
+            count = 0;
         }
     }
-    matmulVecDot(w, x, nTokens, y, pool, isa);
+    if (count > 0)
+        matmulVecDot(std::span(together).first(count), std::span(outputs).first(count), x, nTokens, pool, isa);
 }
 
 } // namespace lamp::cpu

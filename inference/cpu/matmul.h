@@ -15,6 +15,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 
 namespace lamp::cpu {
 
@@ -41,5 +42,13 @@ struct WeightMatrix {
 // Throws FormatError for a type it cannot multiply (Q8_1, Q8_K, unknown) or a row length that is
 // not a multiple of the type's block size.
 void matmul(const WeightMatrix& w, const float* x, int64_t nTokens, float* y, ThreadPool& pool);
+
+// ys[i] = ws[i] · x for matrices with the same row length (the q, k and v projections; gate and
+// up), bit for bit what matmul computes for each, but decode splits the rows of all of them over
+// the threads in one pass: one wait for the threads instead of one per matrix, and small matrices
+// (the k and v projections of grouped-query models) no longer leave threads idle at their ends.
+// ys[i] is [nTokens][ws[i]->rows]. Throws as matmul does, and FormatError for different row lengths.
+void matmulShared(std::span<const WeightMatrix* const> ws, const float* x, int64_t nTokens,
+                  std::span<float* const> ys, ThreadPool& pool);
 
 } // namespace lamp::cpu

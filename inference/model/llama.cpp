@@ -104,9 +104,7 @@ public:
             const LlamaLayer& L = w_.layers[static_cast<size_t>(l)];
             // 3. Attention: normalize, project to q, k, v, rotate q and k by position.
             steps::rmsNorm(pool, x, L.attnNorm.data(), xb, n, embd, s.normEpsilon);
-            steps::linear(pool, L.wq, xb, n, q);
-            steps::linear(pool, L.wk, xb, n, k);
-            steps::linear(pool, L.wv, xb, n, v);
+            steps::linearShared(pool, xb, n, {{L.wq, q}, {L.wk, k}, {L.wv, v}});
             steps::rope(pool, rope_, angles, q, n, s.headCount, s.keyLength);
             steps::rope(pool, rope_, angles, k, n, s.headCountKv, s.keyLength);
             // 4. Append this batch's keys and values to the cache, attend over everything cached.
@@ -119,8 +117,7 @@ public:
             steps::add(pool, x, proj, n * embd);
             // 6. Feed-forward: normalize, down(silu(gate(x)) ⊙ up(x)), residual add.
             steps::rmsNorm(pool, x, L.ffnNorm.data(), xb, n, embd, s.normEpsilon);
-            steps::linear(pool, L.gate, xb, n, gate);
-            steps::linear(pool, L.up, xb, n, up);
+            steps::linearShared(pool, xb, n, {{L.gate, gate}, {L.up, up}});
             steps::swiglu(pool, gate, up, n * ffn);
             steps::linear(pool, L.down, gate, n, proj);
             steps::add(pool, x, proj, n * embd);

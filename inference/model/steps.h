@@ -6,6 +6,7 @@
 #include "model/ops.h"
 
 #include <cstdint>
+#include <initializer_list>
 
 namespace lamp::cpu {
 class ThreadPool;
@@ -23,6 +24,16 @@ void layerNorm(cpu::ThreadPool& pool, const float* x, const float* w, const floa
 // out[t] = W · in[t] (+ bias): in [n][W.cols], out [n][W.rows], bias [W.rows] or null.
 void linear(cpu::ThreadPool& pool, const cpu::WeightMatrix& w, const float* in, int64_t n, float* out,
             const float* bias = nullptr);
+
+// One product of linearShared: out = W · in (+ bias).
+struct Projection {
+    const cpu::WeightMatrix& w;
+    float* out;
+    const float* bias = nullptr;
+};
+// Up to four projections of the same input (q, k and v; gate and up) in one pass over the threads
+// (cpu::matmulShared): the same results as linear() on each.
+void linearShared(cpu::ThreadPool& pool, const float* in, int64_t n, std::initializer_list<Projection> projections);
 
 // table[t] = cos θ_i then sin θ_i (nRot values) for positions startPos + t, t < n.
 void ropeTable(const ops::RopeParams& p, int64_t startPos, int64_t n, float* table);
