@@ -279,20 +279,33 @@ ThroughputResult runThroughput(const ThroughputOptions& options) {
         if (!r.onGpu) {
             probePool = std::make_unique<cpu::ThreadPool>(r.threads);
             r.lastLevelCacheBytes = lastLevelCacheBytes();
-            r.bandwidthBefore = measureReadBandwidth(*probePool, regions, options.bandwidthPasses);
+            r.bandwidthReadings.push_back(measureReadBandwidth(*probePool, regions, options.bandwidthPasses));
         }
-        std::vector<double> rates;
         for (int i = 1; i <= repeats; ++i) {
-            rates.push_back(generate());
-            std::fprintf(stderr, "tg%lld run %d: %.1f tokens/s\n", static_cast<long long>(n), i, rates.back());
+            r.tgRuns.push_back(generate());
+            if (probePool) {
+                // Every run between two readings: the bandwidth it had is theirs.
+                r.bandwidthReadings.push_back(measureReadBandwidth(*probePool, regions, options.bandwidthPasses));
+                const auto& around = r.bandwidthReadings;
+                r.bandwidthAround.push_back(
+                    (around[around.size() - 2].medianBytesPerSecond + around.back().medianBytesPerSecond) / 2);
+                std::fprintf(stderr, "tg%lld run %d: %.1f tokens/s, %.1f GB/s around it\n", static_cast<long long>(n),
+                             i, r.tgRuns.back(), r.bandwidthAround.back() / 1e9);
+            } else {
+                std::fprintf(stderr, "tg%lld run %d: %.1f tokens/s\n", static_cast<long long>(n), i, r.tgRuns.back());
+            }
         }
-        meanAndStddev(rates, r.tgTokensPerSecond, r.tgStddev);
+        meanAndStddev(r.tgRuns, r.tgTokensPerSecond, r.tgStddev);
         if (probePool) {
-            r.bandwidthAfter = measureReadBandwidth(*probePool, regions, options.bandwidthPasses);
-            std::vector<double> all = r.bandwidthBefore.samples;
-            all.insert(all.end(), r.bandwidthAfter.samples.begin(), r.bandwidthAfter.samples.end());
-            std::sort(all.begin(), all.end());
-            r.bandwidthBytesPerSecond = all.empty() ? 0.0 : median(all);
+            r.bandwidthBefore = r.bandwidthReadings.front();
+            r.bandwidthAfter = r.bandwidthReadings.back();
+            double shares = 0, bandwidth = 0;
+            for (size_t i = 0; i < r.tgRuns.size(); ++i) {
+                shares += static_cast<double>(r.weightBytesPerToken) * r.tgRuns[i] / r.bandwidthAround[i];
+                bandwidth += r.bandwidthAround[i];
+            }
+            r.tgBandwidthFraction = shares / static_cast<double>(r.tgRuns.size());
+            r.bandwidthBytesPerSecond = bandwidth / static_cast<double>(r.tgRuns.size());
             // Weights that fit in the last-level cache a few times over are partly read from it,
             // by generation and probe alike: the share is then one of the cache's bandwidth.
             r.bandwidthFromCache = r.lastLevelCacheBytes > 0 && r.bandwidthBefore.bytes < 8 * r.lastLevelCacheBytes;
@@ -307,10 +320,12 @@ ThroughputResult runThroughput(const ThroughputOptions& options) {
     r.peakRssBytes = peakRss();
     // Generation reads every weight once per token from the memory of whatever runs it: main
     // memory for the CPU (measured above), the device's own for a GPU (given).
-    if (r.onGpu)
+    if (r.onGpu) {
         r.bandwidthBytesPerSecond = options.deviceBandwidthGBs * 1e9;
-    if (r.bandwidthBytesPerSecond > 0)
-        r.tgBandwidthFraction = static_cast<double>(r.weightBytesPerToken) * r.tgTokensPerSecond / r.bandwidthBytesPerSecond;
+        if (r.bandwidthBytesPerSecond > 0)
+            r.tgBandwidthFraction =
+                static_cast<double>(r.weightBytesPerToken) * r.tgTokensPerSecond / r.bandwidthBytesPerSecond;
+    }
     return r;
 }
 

@@ -54,15 +54,22 @@ struct ThroughputResult {
     uint64_t peakRssBytes = 0;         // over the whole run (prompt processing included)
     // Resident memory should stay within the mapped file plus the KV cache plus 10%.
     uint64_t memoryLimitBytes() const { return (modelBytes + kvCacheBytes) * 11 / 10; }
-    // CPU: the median of every pass of the readings taken right before and right after the timed
-    // generation runs, with the same thread count; GPU: as given.
+    // CPU: the bandwidth around the timed generation runs, with the same thread count: a reading
+    // before the first run and one after every run, each run measured against the mean of the
+    // medians of the two readings around it (bandwidthAround); this is their mean. GPU: as given.
     double bandwidthBytesPerSecond = 0;
-    BandwidthReading bandwidthBefore, bandwidthAfter;  // CPU only; empty when -n 0
+    BandwidthReading bandwidthBefore, bandwidthAfter;  // CPU only (first and last reading); empty when -n 0
+    std::vector<BandwidthReading> bandwidthReadings;  // CPU: all of them, runs + 1
+    std::vector<double> tgRuns, bandwidthAround;       // tokens/s of each run, and its bandwidth
     uint64_t lastLevelCacheBytes = 0;  // from sysfs; 0 when unknown
     // The bytes the probe read were not far larger than the last-level cache (a tiny model):
     // generation and the probe then both run from the cache.
     bool bandwidthFromCache = false;
-    double tgBandwidthFraction = 0;      // weightBytesPerToken × tg/s ÷ bandwidth
+    // weightBytesPerToken × tg/s ÷ bandwidth: on the CPU the mean over the runs of each run's
+    // share of the bandwidth around it. (This host's bandwidth moved between 30 and 75 GB/s from
+    // minute to minute: one median over readings before and after all runs made the share swing
+    // with whichever run met the slow minute.)
+    double tgBandwidthFraction = 0;
 };
 
 // n token ids spread over the vocabulary, the same every run (what the benchmark evaluates).

@@ -3,6 +3,7 @@
 #include "gguf/model_info.h"  // humanBytes, humanCount
 
 #include <cstdio>
+#include <string>
 
 namespace lamp::bench {
 namespace {
@@ -29,15 +30,20 @@ void printReport(const ThroughputResult& r, const ThroughputOptions& o) {
                     static_cast<long long>(o.generateTokens), r.tgTokensPerSecond, r.tgStddev,
                     humanBytes(r.weightBytesPerToken).c_str(), 100.0 * r.tgBandwidthFraction,
                     r.bandwidthBytesPerSecond / 1e9,
-                    r.onGpu ? "given for the device" : "measured (median of the passes below)");
+                    r.onGpu ? "given for the device" : "measured around each run (readings below)");
     else if (o.generateTokens > 0)
         std::printf("tg%-8lld %10.2f ± %.2f tokens/s  (%s of weights per token; --device-bandwidth GBPS gives the "
                     "share of the GPU's bandwidth)\n",
                     static_cast<long long>(o.generateTokens), r.tgTokensPerSecond, r.tgStddev,
                     humanBytes(r.weightBytesPerToken).c_str());
-    if (r.bandwidthBefore.passes > 0) {
-        printReading("before tg", r.bandwidthBefore);
-        printReading("after tg ", r.bandwidthAfter);
+    for (size_t i = 0; i < r.bandwidthReadings.size(); ++i) {
+        const std::string when = i == 0 ? "before tg" : "after " + std::to_string(i) + "  ";
+        printReading(when.c_str(), r.bandwidthReadings[i]);
+        if (i > 0 && i - 1 < r.tgRuns.size())
+            std::printf("  tg run %zu  %10.2f tokens/s: %.1f%% of %.1f GB/s (the mean of the medians around it)\n", i,
+                        r.tgRuns[i - 1], 100.0 * static_cast<double>(r.weightBytesPerToken) * r.tgRuns[i - 1] /
+                                             r.bandwidthAround[i - 1],
+                        r.bandwidthAround[i - 1] / 1e9);
     }
     std::printf("peak memory %s resident (limit: file + %s KV cache + 10%% = %s)\n",
                 humanBytes(r.peakRssBytes).c_str(), humanBytes(r.kvCacheBytes).c_str(),

@@ -66,10 +66,23 @@ private slots:
             QVERIFY(b->minBytesPerSecond <= b->medianBytesPerSecond);
             QVERIFY(b->medianBytesPerSecond <= b->maxBytesPerSecond);
         }
-        // The share uses the median of all six passes: between the smallest and largest of them.
-        const double lo = std::min(r.bandwidthBefore.minBytesPerSecond, r.bandwidthAfter.minBytesPerSecond);
-        const double hi = std::max(r.bandwidthBefore.maxBytesPerSecond, r.bandwidthAfter.maxBytesPerSecond);
-        QVERIFY(r.bandwidthBytesPerSecond >= lo && r.bandwidthBytesPerSecond <= hi);
+        // A reading before the first run and after every run; each run's share is of the mean of
+        // the medians of the readings around it, and the result's share the mean of those.
+        QCOMPARE(r.bandwidthReadings.size(), r.tgRuns.size() + 1);
+        QCOMPARE(r.bandwidthAround.size(), r.tgRuns.size());
+        QCOMPARE(r.bandwidthBefore.samples, r.bandwidthReadings.front().samples);
+        QCOMPARE(r.bandwidthAfter.samples, r.bandwidthReadings.back().samples);
+        double shares = 0, bandwidth = 0;
+        for (size_t i = 0; i < r.tgRuns.size(); ++i) {
+            const double around = (r.bandwidthReadings[i].medianBytesPerSecond +
+                                   r.bandwidthReadings[i + 1].medianBytesPerSecond) / 2;
+            QCOMPARE(r.bandwidthAround[i], around);
+            shares += static_cast<double>(r.weightBytesPerToken) * r.tgRuns[i] / around;
+            bandwidth += around;
+        }
+        const auto runs = static_cast<double>(r.tgRuns.size());
+        QVERIFY(std::abs(r.tgBandwidthFraction - shares / runs) <= 1e-12 * shares);
+        QVERIFY(std::abs(r.bandwidthBytesPerSecond - bandwidth / runs) <= 1e-9 * bandwidth);
         // A few KiB of weights sit in any last-level cache: the result says so.
         if (r.lastLevelCacheBytes > 0)
             QVERIFY(r.bandwidthFromCache);

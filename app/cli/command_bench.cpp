@@ -7,6 +7,7 @@
 #include "bench/throughput.h"
 #include "bench/throughput_report.h"
 
+#include <QJsonArray>
 #include <QJsonObject>
 #include <QStringList>
 
@@ -49,6 +50,11 @@ void report(const bench::ThroughputResult& r, const bench::ThroughputOptions& o,
         if (r.bandwidthBefore.passes > 0) {
             obj.insert("bandwidth_before", readingJson(r.bandwidthBefore));
             obj.insert("bandwidth_after", readingJson(r.bandwidthAfter));
+            QJsonArray runs;
+            for (size_t i = 0; i < r.tgRuns.size(); ++i)
+                runs.append(QJsonObject{{"tg_tokens_per_s", r.tgRuns[i]},
+                                        {"bandwidth_bytes_per_s", r.bandwidthAround[i]}});
+            obj.insert("tg_runs", runs);
             obj.insert("last_level_cache_bytes", static_cast<double>(r.lastLevelCacheBytes));
             obj.insert("bandwidth_from_cache", r.bandwidthFromCache);
         }
