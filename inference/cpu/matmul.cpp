@@ -88,10 +88,19 @@ bool useGemm(int64_t nTokens, Isa isa, bool floatWeights) {
 // reuse the rows (small enough to stay in L1/L2).
 constexpr int64_t kDecodeStep = 16;
 
+// The most weight bytes in one decode chunk. The threads finish a product together only to within
+// the last chunk one of them runs: with 8 chunks per thread, Qwen2.5-0.5B's 136 MiB output matrix
+// came in 9 MiB chunks (~0.2 ms each at 2 threads), so one thread often waited most of that at the
+// end of every token. 256 KiB is ~5 µs; a thread still streams its range front to back
+// (cpu/thread_pool.h), so more chunks cost only their hand-out.
+constexpr size_t kMaxChunkBytes = size_t{256} << 10;
+
 // Splits `rows` into chunks for the pool: about 8 per thread, at least `step` rows, a multiple of
-// `step` so tiles stay whole.
-int64_t grainFor(int64_t rows, int threads, int64_t step) {
+// `step` so tiles stay whole; on the decode path (rowBytes given) at most kMaxChunkBytes each.
+int64_t grainFor(int64_t rows, int threads, int64_t step, size_t rowBytes = 0) {
     int64_t grain = (rows + 8 * threads - 1) / (8 * static_cast<int64_t>(threads));
+    if (rowBytes > 0)
+        grain = std::min(grain, static_cast<int64_t>(kMaxChunkBytes / rowBytes));
     grain = (grain + step - 1) / step * step;
     return std::max(grain, step);
 }
@@ -186,12 +195,11 @@ void matmulVecDot(std::span<const WeightMatrix* const> ws, std::span<float* cons
             activationBytes += align64(m.xStride * static_cast<size_t>(nTokens));
         }
     }
-    if (restoring) {
-        size_t widest = 0;
-        for (size_t i = 0; i < count; ++i)
-            widest = std::max(widest, pass[i].stride);
-        prepareScratch(pool, rowScratch, widest * static_cast<size_t>(kDecodeStep));
-    }
+    size_t widestRow = 0;
+    for (size_t i = 0; i < count; ++i)
+        widestRow = std::max(widestRow, pass[i].stride);
+    if (restoring)
+        prepareScratch(pool, rowScratch, widestRow * static_cast<size_t>(kDecodeStep));
     std::byte* activations = activationBytes > 0 ? activationScratch().get(activationBytes) : nullptr;
     for (size_t f = 0; f < kFormats; ++f)
         if (wanted[f])
@@ -205,7 +213,7 @@ void matmulVecDot(std::span<const WeightMatrix* const> ws, std::span<float* cons
     // Chunks are multiples of kDecodeStep, and so is every matrix's first row: a step never
     // straddles two matrices, and each matrix's steps start where matmul on it alone starts them
     // (the same rows grouped the same way: the same bits).
-    pool.run(rows, grainFor(rows, pool.size(), kDecodeStep), [&](int64_t begin, int64_t end, int) {
+    pool.run(rows, grainFor(rows, pool.size(), kDecodeStep, widestRow), [&](int64_t begin, int64_t end, int) {
         size_t i = 0;
         for (int64_t r = begin; r < end;) {
             while (i + 1 < count && r >= pass[i + 1].first)
