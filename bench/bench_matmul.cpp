@@ -13,6 +13,8 @@
 //                            memory bandwidth (a kernel well above it leaves generation memory-bound)
 //                [--sweep]   GFLOP/s of both kernel paths for batches of 1 .. 512 tokens, to place
 //                            the switch-over from per-row dot products to the packed GEMM
+//                [--interleave]  Q4_0/Q5_0 matrices in the CPU backend's interleaved layout
+//                            (cpu/interleave.h), as generation reads them from the private copy
 // The machine may be shared and noisy: each figure is the best of several rounds, and the read
 // bandwidth is measured again before every decode figure, so the ratio compares like with like.
 #include "cpu/cpu_features.h"
@@ -97,7 +99,10 @@ double measureBandwidth(ThreadPool& pool, double minSeconds) {
 struct Matrices {
     std::vector<std::unique_ptr<std::byte[]>> copies;
     size_t bytes = 0;
+    WeightLayout layout = WeightLayout::Rows;
 };
+
+bool interleaveArg = false;  // --interleave
 
 Matrices makeMatrices(TensorType type, int64_t rows, int64_t cols, size_t minTotal) {
     Matrices m;
@@ -110,6 +115,10 @@ Matrices makeMatrices(TensorType type, int64_t rows, int64_t cols, size_t minTot
         for (auto& v : src)
             v = normal(rng);
         quantizeRow(type, src.data(), first.get() + static_cast<size_t>(r) * rowBytes(type, cols), cols);
+    }
+    if (interleaveArg && canInterleave(type, rows, cols)) {
+        interleaveRows(type, first.get(), rows, cols);
+        m.layout = WeightLayout::Interleaved4;
     }
     const size_t count = std::max<size_t>(1, (minTotal + m.bytes - 1) / m.bytes);
     m.copies.push_back(std::move(first));
@@ -128,13 +137,13 @@ double decodeGBs(const Matrices& m, TensorType type, int64_t rows, int64_t cols,
     for (size_t i = 0; i < x.size(); ++i)
         x[i] = static_cast<float>(i % 17) * 0.1f - 0.8f;
     for (const auto& c : m.copies)  // warm-up (page faults, thread wake-up)
-        matmul(WeightMatrix{type, c.get(), rows, cols}, x.data(), 1, y.data(), pool);
+        matmul(WeightMatrix{type, c.get(), rows, cols, m.layout}, x.data(), 1, y.data(), pool);
     double best = 0;
     const auto start = Clock::now();
     do {
         const auto t0 = Clock::now();
         for (const auto& c : m.copies)
-            matmul(WeightMatrix{type, c.get(), rows, cols}, x.data(), 1, y.data(), pool);
+            matmul(WeightMatrix{type, c.get(), rows, cols, m.layout}, x.data(), 1, y.data(), pool);
         const double t = seconds(t0, Clock::now());
         best = std::max(best, static_cast<double>(m.bytes * m.copies.size()) / t / 1e9);
     } while (seconds(start, Clock::now()) < minSeconds);
@@ -146,7 +155,7 @@ double ppGflops(const Matrices& m, TensorType type, int64_t rows, int64_t cols, 
     std::vector<float> x(static_cast<size_t>(cols * tokens)), y(static_cast<size_t>(rows * tokens));
     for (size_t i = 0; i < x.size(); ++i)
         x[i] = static_cast<float>(i % 23) * 0.1f - 1.1f;
-    const WeightMatrix w{type, m.copies[0].get(), rows, cols};
+    const WeightMatrix w{type, m.copies[0].get(), rows, cols, m.layout};
     matmul(w, x.data(), tokens, y.data(), pool);
     double best = 0;
     const auto start = Clock::now();
@@ -192,6 +201,7 @@ int main(int argc, char** argv) {
         else if (a == "--no-tg") tg = false;
         else if (a == "--sweep") sweep = true;
         else if (a == "--in-cache") inCache = true;
+        else if (a == "--interleave") interleaveArg = true;
         else {
             std::fprintf(stderr, "unknown argument %s\n", argv[i]);
             return 2;
