@@ -2,6 +2,7 @@
 
 #include "cpu/cpu_features.h"
 #include "cpu/thread_pool.h"
+#include "cpu/vector_math.h"
 #include "model/kv_cache.h"
 #include "model/ops.h"
 #include "quant/half.h"
@@ -96,12 +97,49 @@ __attribute__((target("avx2,fma"))) void axpyF32Avx2(float* y, float a, const fl
     for (; i < n; ++i)
         y[i] += a * x[i];
 }
+// out[0..n) = Σ_j w[j] · row j (rows `stride` bytes apart, j < count), for n a multiple of 8:
+// 64 columns at a time in eight registers across all rows, instead of an axpy per row that loads
+// and stores the output each time (that load/store traffic made the value side of attention the
+// largest cost of decoding at long contexts). The same multiply-adds in the same order as axpy
+// over the rows, so the same bits.
+template <typename Row, __m256 (*load8)(const Row*)>
+__attribute__((target("avx2,fma,f16c"))) void weightedRowsAvx2(float* out, const float* w, const std::byte* rows,
+                                                              size_t stride, int64_t count, int64_t n) {
+    for (int64_t c = 0; c < n; c += 64) {
+        const int64_t width = std::min<int64_t>(64, n - c);  // a multiple of 8
+        __m256 acc[8];
+        for (auto& a : acc)
+            a = _mm256_setzero_ps();
+        const std::byte* row = rows;
+        for (int64_t j = 0; j < count; ++j, row += stride) {
+            const __m256 wj = _mm256_set1_ps(w[j]);
+            const Row* x = reinterpret_cast<const Row*>(row) + c;
+            if (width == 64) {
+                for (int k = 0; k < 8; ++k)
+                    acc[k] = _mm256_fmadd_ps(wj, load8(x + 8 * k), acc[k]);
+            } else {
+                for (int k = 0; k < width / 8; ++k)
+                    acc[k] = _mm256_fmadd_ps(wj, load8(x + 8 * k), acc[k]);
+            }
+        }
+        for (int k = 0; k < width / 8; ++k)
+            _mm256_storeu_ps(out + c + 8 * k, acc[k]);
+    }
+}
+
+__attribute__((target("avx2,fma,f16c"))) inline __m256 loadF16x8(const uint16_t* p) {
+    return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+}
+__attribute__((target("avx2,fma,f16c"))) inline __m256 loadF32x8(const float* p) { return _mm256_loadu_ps(p); }
 #endif
 
 // The row kernels for one cache format, chosen once per call.
 struct RowKernels {
     float (*dot)(const float* q, const void* row, int64_t n);
     void (*axpy)(float* y, float a, const void* row, int64_t n);
+    // Σ_j w[j] · row j into out (n a multiple of 8), or null: an axpy per row.
+    void (*weightedRows)(float* out, const float* w, const std::byte* rows, size_t stride, int64_t count,
+                         int64_t n) = nullptr;
 };
 
 RowKernels rowKernels(KvType type) {
@@ -109,9 +147,11 @@ RowKernels rowKernels(KvType type) {
     if (cpu::includesAvx2(cpu::activeIsa())) {
         if (type == KvType::F16)
             return {[](const float* q, const void* r, int64_t n) { return dotF16Avx2(q, static_cast<const uint16_t*>(r), n); },
-                    [](float* y, float a, const void* r, int64_t n) { axpyF16Avx2(y, a, static_cast<const uint16_t*>(r), n); }};
+                    [](float* y, float a, const void* r, int64_t n) { axpyF16Avx2(y, a, static_cast<const uint16_t*>(r), n); },
+                    weightedRowsAvx2<uint16_t, loadF16x8>};
         return {[](const float* q, const void* r, int64_t n) { return dotF32Avx2(q, static_cast<const float*>(r), n); },
-                [](float* y, float a, const void* r, int64_t n) { axpyF32Avx2(y, a, static_cast<const float*>(r), n); }};
+                [](float* y, float a, const void* r, int64_t n) { axpyF32Avx2(y, a, static_cast<const float*>(r), n); },
+                weightedRowsAvx2<float, loadF32x8>};
     }
 #endif
     if (type == KvType::F16)
@@ -172,29 +212,34 @@ void attendRange(const AttentionArgs& a, const RowKernels& kern, int64_t t, int6
     scores.resize(static_cast<size_t>(group * len));
 
     const float* q = a.q + (t * a.headCount + g * group) * dk;  // the group's query heads
+    // The scores' storage, taken once: the kernels are called through pointers, so the compiler
+    // would otherwise read the (thread-local) vector's data pointer again after every call.
+    float* const scoreRows = scores.data();
     // 1. Scores: each key row is read once (it stays in L1) for every query head of the group.
     const auto* key = static_cast<const std::byte*>(kv.key(a.layer, jBegin, g));
     for (int64_t j = 0; j < len; ++j, key += kv.keyStride())
         for (int64_t h = 0; h < group; ++h)
-            scores[static_cast<size_t>(h * len + j)] = a.scale * kern.dot(q + h * dk, key, dk);
+            scoreRows[h * len + j] = a.scale * kern.dot(q + h * dk, key, dk);
     // 2. exp(score − max) per head, and their sum.
     for (int64_t h = 0; h < group; ++h) {
-        float* sc = scores.data() + h * len;
+        float* sc = scoreRows + h * len;
         const float m = *std::max_element(sc, sc + len);
-        double sum = 0.0;
-        for (int64_t j = 0; j < len; ++j) {
-            sc[j] = std::exp(sc[j] - m);
-            sum += sc[j];
-        }
         maxOut[h] = m;
-        sumOut[h] = static_cast<float>(sum);
+        sumOut[h] = cpu::expShiftedSum(sc, len, m);
     }
-    // 3. Weighted sum of the value rows, each read once for the whole group.
+    // 3. Weighted sum of the value rows: per head over all rows with the output in registers
+    // (the rows of the group stay in L2), or row by row for the whole group.
+    const auto* values = static_cast<const std::byte*>(kv.value(a.layer, jBegin, g));
+    if (kern.weightedRows != nullptr && dv % 8 == 0) {
+        for (int64_t h = 0; h < group; ++h)
+            kern.weightedRows(out + h * dv, scoreRows + h * len, values, kv.valueStride(), len, dv);
+        return;
+    }
     std::fill(out, out + group * dv, 0.0f);
-    const auto* value = static_cast<const std::byte*>(kv.value(a.layer, jBegin, g));
+    const std::byte* value = values;
     for (int64_t j = 0; j < len; ++j, value += kv.valueStride())
         for (int64_t h = 0; h < group; ++h)
-            kern.axpy(out + h * dv, scores[static_cast<size_t>(h * len + j)], value, dv);
+            kern.axpy(out + h * dv, scoreRows[h * len + j], value, dv);
 }
 
 // Few (token, KV head) pairs for many threads (decoding at long contexts): each pair's positions

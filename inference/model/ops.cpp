@@ -1,6 +1,7 @@
 #include "model/ops.h"
 
 #include "cpu/thread_pool.h"
+#include "cpu/vector_math.h"
 
 #include <algorithm>
 #include <cmath>
@@ -57,12 +58,7 @@ void softmax(float* x, int64_t n) {
         x[i] *= inv;
 }
 
-void swiglu(float* gate, const float* up, int64_t n) {
-    for (int64_t i = 0; i < n; ++i) {
-        const float g = gate[i];
-        gate[i] = g / (1.0f + std::exp(-g)) * up[i];
-    }
-}
+void swiglu(float* gate, const float* up, int64_t n) { cpu::siluMul(gate, up, n); }
 
 float geluScalar(float x) {
     constexpr float kSqrt2OverPi = 0.79788456080286535588f;
