@@ -127,6 +127,34 @@ __attribute__((target("avx2,fma,f16c"))) void weightedRowsAvx2(float* out, const
     }
 }
 
+// out[j] = scale · q · row j for j < count (rows `stride` bytes apart), n a multiple of 8: eight
+// rows at a time, each query chunk loaded once for the eight, and the eight dot products reduced
+// together (one transposing reduction instead of eight horizontal sums).
+template <typename Row, __m256 (*load8)(const Row*), float (*dotOne)(const float*, const Row*, int64_t)>
+__attribute__((target("avx2,fma,f16c"))) void scoreRowsAvx2(float* out, const float* q, const std::byte* rows,
+                                                           size_t stride, int64_t count, int64_t n, float scale) {
+    int64_t j = 0;
+    for (; j + 8 <= count; j += 8) {
+        __m256 acc[8];
+        for (auto& a : acc)
+            a = _mm256_setzero_ps();
+        const std::byte* block = rows + static_cast<size_t>(j) * stride;
+        for (int64_t k = 0; k < n; k += 8) {
+            const __m256 qk = _mm256_loadu_ps(q + k);
+            for (int p = 0; p < 8; ++p)
+                acc[p] = _mm256_fmadd_ps(qk, load8(reinterpret_cast<const Row*>(block + p * stride) + k), acc[p]);
+        }
+        // [Σ acc0 .. Σ acc7]: pairwise sums within each 128-bit half, then the halves added.
+        const __m256 h0123 = _mm256_hadd_ps(_mm256_hadd_ps(acc[0], acc[1]), _mm256_hadd_ps(acc[2], acc[3]));
+        const __m256 h4567 = _mm256_hadd_ps(_mm256_hadd_ps(acc[4], acc[5]), _mm256_hadd_ps(acc[6], acc[7]));
+        const __m256 sums = _mm256_add_ps(_mm256_permute2f128_ps(h0123, h4567, 0x20),
+                                          _mm256_permute2f128_ps(h0123, h4567, 0x31));
+        _mm256_storeu_ps(out + j, _mm256_mul_ps(sums, _mm256_set1_ps(scale)));
+    }
+    for (; j < count; ++j)
+        out[j] = scale * dotOne(q, reinterpret_cast<const Row*>(rows + static_cast<size_t>(j) * stride), n);
+}
+
 __attribute__((target("avx2,fma,f16c"))) inline __m256 loadF16x8(const uint16_t* p) {
     return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
 }
@@ -140,6 +168,9 @@ struct RowKernels {
     // Σ_j w[j] · row j into out (n a multiple of 8), or null: an axpy per row.
     void (*weightedRows)(float* out, const float* w, const std::byte* rows, size_t stride, int64_t count,
                          int64_t n) = nullptr;
+    // out[j] = scale · q · row j (n a multiple of 8), or null: a dot per row.
+    void (*scoreRows)(float* out, const float* q, const std::byte* rows, size_t stride, int64_t count, int64_t n,
+                      float scale) = nullptr;
 };
 
 RowKernels rowKernels(KvType type) {
@@ -148,10 +179,10 @@ RowKernels rowKernels(KvType type) {
         if (type == KvType::F16)
             return {[](const float* q, const void* r, int64_t n) { return dotF16Avx2(q, static_cast<const uint16_t*>(r), n); },
                     [](float* y, float a, const void* r, int64_t n) { axpyF16Avx2(y, a, static_cast<const uint16_t*>(r), n); },
-                    weightedRowsAvx2<uint16_t, loadF16x8>};
+                    weightedRowsAvx2<uint16_t, loadF16x8>, scoreRowsAvx2<uint16_t, loadF16x8, dotF16Avx2>};
         return {[](const float* q, const void* r, int64_t n) { return dotF32Avx2(q, static_cast<const float*>(r), n); },
                 [](float* y, float a, const void* r, int64_t n) { axpyF32Avx2(y, a, static_cast<const float*>(r), n); },
-                weightedRowsAvx2<float, loadF32x8>};
+                weightedRowsAvx2<float, loadF32x8>, scoreRowsAvx2<float, loadF32x8, dotF32Avx2>};
     }
 #endif
     if (type == KvType::F16)
@@ -215,11 +246,18 @@ void attendRange(const AttentionArgs& a, const RowKernels& kern, int64_t t, int6
     // The scores' storage, taken once: the kernels are called through pointers, so the compiler
     // would otherwise read the (thread-local) vector's data pointer again after every call.
     float* const scoreRows = scores.data();
-    // 1. Scores: each key row is read once (it stays in L1) for every query head of the group.
-    const auto* key = static_cast<const std::byte*>(kv.key(a.layer, jBegin, g));
-    for (int64_t j = 0; j < len; ++j, key += kv.keyStride())
+    // 1. Scores: per head eight key rows at a time (the group's rows stay in L2), or each key row
+    // once for every query head of the group.
+    const auto* keys = static_cast<const std::byte*>(kv.key(a.layer, jBegin, g));
+    if (kern.scoreRows != nullptr && dk % 8 == 0) {
         for (int64_t h = 0; h < group; ++h)
-            scoreRows[h * len + j] = a.scale * kern.dot(q + h * dk, key, dk);
+            kern.scoreRows(scoreRows + h * len, q + h * dk, keys, kv.keyStride(), len, dk, a.scale);
+    } else {
+        const std::byte* key = keys;
+        for (int64_t j = 0; j < len; ++j, key += kv.keyStride())
+            for (int64_t h = 0; h < group; ++h)
+                scoreRows[h * len + j] = a.scale * kern.dot(q + h * dk, key, dk);
+    }
     // 2. exp(score − max) per head, and their sum.
     for (int64_t h = 0; h < group; ++h) {
         float* sc = scoreRows + h * len;
