@@ -9,9 +9,9 @@
 #include "cpu/interleave.h"
 #include "engine/backend_choice.h"
 #include "model/model.h"
-#include "model/session.h"
 #include "model/weights.h"
 #include "support/matmul_cases.h"
+#include "support/session_logits.h"
 #include "support/shared_data.h"
 
 #include <QtTest>
@@ -28,15 +28,6 @@ using namespace lamp::test;
 namespace {
 
 constexpr TensorType kInterleavedTypes[] = {TensorType::Q4_0, TensorType::Q5_0};
-
-struct IsaGuard {
-    Isa saved = activeIsa();
-    int64_t savedMinTokens = detail::gemmMinTokens();
-    ~IsaGuard() {
-        setIsa(saved);
-        detail::setGemmMinTokens(savedMinTokens);
-    }
-};
 
 // The same matrix in both layouts.
 struct BothLayouts {
@@ -59,19 +50,6 @@ std::vector<float> product(const WeightMatrix& w, const std::vector<float>& x, i
     std::vector<float> y(static_cast<size_t>(tokens * w.rows));
     matmul(w, x.data(), tokens, y.data(), pool);
     return y;
-}
-
-// The logits after the prompt (prompt-processing path) and after one more token (decode path).
-std::vector<float> logitsOf(const Model& model, std::span<const int32_t> tokens) {
-    SessionOptions so;
-    so.contextLength = 32;
-    so.threads = 2;
-    Session session(model, so);
-    session.evaluate(tokens);
-    std::vector<float> out(session.logits().begin(), session.logits().end());
-    session.append(5);
-    out.insert(out.end(), session.logits().begin(), session.logits().end());
-    return out;
 }
 
 } // namespace
@@ -179,7 +157,7 @@ private slots:
             keep.keepMapped = true;
             chooseBackend(*mapped, keep);
             QCOMPARE(mapped->interleaveForCpu(), uint64_t{0});  // never into the file's mapping
-            const std::vector<float> fromMapping = logitsOf(*mapped, tokens);
+            const std::vector<float> fromMapping = promptAndNextLogits(*mapped, tokens);
 
             const auto copied = Model::load(path);
             BackendRequest cpu;
@@ -194,7 +172,7 @@ private slots:
             const std::byte* q = copied->file().tensor("blk.0.attn_q.weight").data.data();
             QCOMPARE(copied->layoutOf(q), WeightLayout::Interleaved4);
             QCOMPARE(mapped->layoutOf(mapped->file().tensor("blk.0.attn_q.weight").data.data()), WeightLayout::Rows);
-            const std::vector<float> fromInterleaved = logitsOf(*copied, tokens);
+            const std::vector<float> fromInterleaved = promptAndNextLogits(*copied, tokens);
             QCOMPARE(fromInterleaved.size(), fromMapping.size());
             QVERIFY(!fromInterleaved.empty());
             QVERIFY2(std::memcmp(fromInterleaved.data(), fromMapping.data(), fromMapping.size() * sizeof(float)) == 0,

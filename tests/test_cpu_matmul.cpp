@@ -34,21 +34,6 @@ using namespace lamp;
 using namespace lamp::cpu;
 using namespace lamp::test;
 
-namespace {
-
-// Restores the instruction-set choice and the decode/GEMM switch-over when a test ends, even by
-// a failed check.
-struct IsaGuard {
-    Isa saved = activeIsa();
-    int64_t savedMinTokens = detail::gemmMinTokens();
-    ~IsaGuard() {
-        setIsa(saved);
-        detail::setGemmMinTokens(savedMinTokens);
-    }
-};
-
-} // namespace
-
 class TestCpuMatmul : public QObject {
     Q_OBJECT
 

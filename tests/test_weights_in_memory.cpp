@@ -7,7 +7,7 @@
 #include "gguf/gguf_file.h"
 #include "gguf/gguf_writer.h"
 #include "model/model.h"
-#include "model/session.h"
+#include "support/session_logits.h"
 #include "support/shared_data.h"
 
 #include <QTemporaryDir>
@@ -34,15 +34,6 @@ std::filesystem::path writeModelFile(const QTemporaryDir& dir, std::vector<std::
     const std::filesystem::path path = dir.filePath("m.gguf").toStdString();
     w.write(path);
     return path;
-}
-
-std::vector<float> logitsOf(const Model& model, std::span<const int32_t> tokens) {
-    SessionOptions so;
-    so.contextLength = 32;
-    so.threads = 2;
-    Session session(model, so);
-    session.evaluate(tokens);
-    return {session.logits().begin(), session.logits().end()};
 }
 
 } // namespace
@@ -112,7 +103,7 @@ private slots:
         const BackendChoice kept = chooseBackend(*mapped, keep);
         QCOMPARE(QString::fromStdString(kept.weights), QString("mapped from the file (asked for)"));
         QVERIFY(!mapped->file().inMemory());
-        const std::vector<float> fromMapping = logitsOf(*mapped, tokens);
+        const std::vector<float> fromMapping = test::promptAndNextLogits(*mapped, tokens);
 
         const auto copied = Model::load(path);
         BackendRequest cpu;
@@ -120,7 +111,7 @@ private slots:
         const BackendChoice choice = chooseBackend(*copied, cpu);
         QVERIFY2(choice.weights.starts_with("in memory ("), choice.weights.c_str());
         QVERIFY(copied->file().inMemory());
-        const std::vector<float> fromCopy = logitsOf(*copied, tokens);
+        const std::vector<float> fromCopy = test::promptAndNextLogits(*copied, tokens);
 
         // The same bytes through the same kernels: the same logits, bit for bit.
         QCOMPARE(fromCopy.size(), fromMapping.size());

@@ -5,6 +5,7 @@
 // NMSE = Σ(ours − ref)² / Σref²; sentinels around the output catch writes out of bounds.
 #pragma once
 
+#include "cpu/cpu_features.h"
 #include "cpu/kernels.h"  // internal: forcing the decode or the GEMM path
 #include "cpu/matmul.h"
 #include "cpu/thread_pool.h"
@@ -43,6 +44,17 @@ inline const char* pathName(Path p) { return p == Path::VecDot ? "vec-dot" : "ge
 inline void forcePath(Path p) {
     cpu::detail::setGemmMinTokens(p == Path::VecDot ? int64_t{1} << 40 : 1);
 }
+
+// Restores the instruction-set choice and the decode/GEMM switch-over when a test ends, even by
+// a failed check.
+struct IsaGuard {
+    cpu::Isa saved = cpu::activeIsa();
+    int64_t savedMinTokens = cpu::detail::gemmMinTokens();
+    ~IsaGuard() {
+        cpu::setIsa(saved);
+        cpu::detail::setGemmMinTokens(savedMinTokens);
+    }
+};
 
 // A random weight matrix in `type`: Gaussian values, with row scales that vary over two orders of
 // magnitude (as real weight rows do).
