@@ -7,11 +7,9 @@
 
 #if defined(__x86_64__)
 #include <immintrin.h>
-#pragma GCC push_options
-#pragma GCC target("avx2,fma")
-// glibc's libmvec, AVX2 variant of expf (x86-64 vector function ABI name).
-extern "C" __m256 _ZGVdN8v_expf(__m256 x);
-#pragma GCC pop_options
+// glibc's libmvec, AVX2 variant of expf (x86-64 vector function ABI name). The target attribute
+// on the declaration lets the AVX2 functions below pass it a __m256 in a register (gcc and clang).
+extern "C" __attribute__((target("avx2,fma"))) __m256 _ZGVdN8v_expf(__m256 x);
 #define LAMP_VECTOR_EXP 1
 #else
 #define LAMP_VECTOR_EXP 0
