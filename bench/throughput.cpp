@@ -286,34 +286,30 @@ ThroughputResult runThroughput(const ThroughputOptions& options) {
             if (probePool) {
                 // Every run between two readings: the bandwidth it had is theirs.
                 r.bandwidthReadings.push_back(measureReadBandwidth(*probePool, regions, options.bandwidthPasses));
-                const auto& around = r.bandwidthReadings;
-                r.bandwidthAround.push_back(
-                    (around[around.size() - 2].medianBytesPerSecond + around.back().medianBytesPerSecond) / 2);
                 std::fprintf(stderr, "tg%lld run %d: %.1f tokens/s, %.1f GB/s around it\n", static_cast<long long>(n),
-                             i, r.tgRuns.back(), r.bandwidthAround.back() / 1e9);
+                             i, r.tgRuns.back(), r.bandwidthAround(r.tgRuns.size() - 1) / 1e9);
             } else {
                 std::fprintf(stderr, "tg%lld run %d: %.1f tokens/s\n", static_cast<long long>(n), i, r.tgRuns.back());
             }
         }
         meanAndStddev(r.tgRuns, r.tgTokensPerSecond, r.tgStddev);
         if (probePool) {
-            r.bandwidthBefore = r.bandwidthReadings.front();
-            r.bandwidthAfter = r.bandwidthReadings.back();
             double shares = 0, bandwidth = 0;
             for (size_t i = 0; i < r.tgRuns.size(); ++i) {
-                shares += static_cast<double>(r.weightBytesPerToken) * r.tgRuns[i] / r.bandwidthAround[i];
-                bandwidth += r.bandwidthAround[i];
+                shares += static_cast<double>(r.weightBytesPerToken) * r.tgRuns[i] / r.bandwidthAround(i);
+                bandwidth += r.bandwidthAround(i);
             }
             r.tgBandwidthFraction = shares / static_cast<double>(r.tgRuns.size());
             r.bandwidthBytesPerSecond = bandwidth / static_cast<double>(r.tgRuns.size());
             // Weights that fit in the last-level cache a few times over are partly read from it,
             // by generation and probe alike: the share is then one of the cache's bandwidth.
-            r.bandwidthFromCache = r.lastLevelCacheBytes > 0 && r.bandwidthBefore.bytes < 8 * r.lastLevelCacheBytes;
+            const uint64_t probed = r.bandwidthReadings.front().bytes;
+            r.bandwidthFromCache = r.lastLevelCacheBytes > 0 && probed < 8 * r.lastLevelCacheBytes;
             if (r.bandwidthFromCache)
                 std::fprintf(stderr,
                              "warning: the weights (%llu bytes) are not much larger than the last-level cache "
                              "(%llu bytes): the bandwidth measured is partly the cache's; use a larger model\n",
-                             static_cast<unsigned long long>(r.bandwidthBefore.bytes),
+                             static_cast<unsigned long long>(probed),
                              static_cast<unsigned long long>(r.lastLevelCacheBytes));
         }
     }

@@ -58,9 +58,12 @@ struct ThroughputResult {
     // before the first run and one after every run, each run measured against the mean of the
     // medians of the two readings around it (bandwidthAround); this is their mean. GPU: as given.
     double bandwidthBytesPerSecond = 0;
-    BandwidthReading bandwidthBefore, bandwidthAfter;  // CPU only (first and last reading); empty when -n 0
-    std::vector<BandwidthReading> bandwidthReadings;  // CPU: all of them, runs + 1
-    std::vector<double> tgRuns, bandwidthAround;       // tokens/s of each run, and its bandwidth
+    std::vector<BandwidthReading> bandwidthReadings;  // CPU: runs + 1 of them; empty on a GPU or with -n 0
+    std::vector<double> tgRuns;                        // tokens/s of each timed generation run
+    // The bandwidth generation run `run` had: the mean of the medians of the readings around it.
+    double bandwidthAround(size_t run) const {
+        return (bandwidthReadings[run].medianBytesPerSecond + bandwidthReadings[run + 1].medianBytesPerSecond) / 2;
+    }
     uint64_t lastLevelCacheBytes = 0;  // from sysfs; 0 when unknown
     // The bytes the probe read were not far larger than the last-level cache (a tiny model):
     // generation and the probe then both run from the cache.

@@ -42,8 +42,8 @@ void printReport(const ThroughputResult& r, const ThroughputOptions& o) {
         if (i > 0 && i - 1 < r.tgRuns.size())
             std::printf("  tg run %zu  %10.2f tokens/s: %.1f%% of %.1f GB/s (the mean of the medians around it)\n", i,
                         r.tgRuns[i - 1], 100.0 * static_cast<double>(r.weightBytesPerToken) * r.tgRuns[i - 1] /
-                                             r.bandwidthAround[i - 1],
-                        r.bandwidthAround[i - 1] / 1e9);
+                                             r.bandwidthAround(i - 1),
+                        r.bandwidthAround(i - 1) / 1e9);
     }
     std::printf("peak memory %s resident (limit: file + %s KV cache + 10%% = %s)\n",
                 humanBytes(r.peakRssBytes).c_str(), humanBytes(r.kvCacheBytes).c_str(),

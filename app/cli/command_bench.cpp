@@ -47,13 +47,13 @@ void report(const bench::ThroughputResult& r, const bench::ThroughputOptions& o,
                         {"bandwidth_bytes_per_s", r.bandwidthBytesPerSecond},
                         {"weight_bytes_per_token", static_cast<double>(r.weightBytesPerToken)},
                         {"tg_bandwidth_fraction", r.tgBandwidthFraction}};
-        if (r.bandwidthBefore.passes > 0) {
-            obj.insert("bandwidth_before", readingJson(r.bandwidthBefore));
-            obj.insert("bandwidth_after", readingJson(r.bandwidthAfter));
+        if (!r.bandwidthReadings.empty()) {
+            obj.insert("bandwidth_before", readingJson(r.bandwidthReadings.front()));
+            obj.insert("bandwidth_after", readingJson(r.bandwidthReadings.back()));
             QJsonArray runs;
             for (size_t i = 0; i < r.tgRuns.size(); ++i)
                 runs.append(QJsonObject{{"tg_tokens_per_s", r.tgRuns[i]},
-                                        {"bandwidth_bytes_per_s", r.bandwidthAround[i]}});
+                                        {"bandwidth_bytes_per_s", r.bandwidthAround(i)}});
             obj.insert("tg_runs", runs);
             obj.insert("last_level_cache_bytes", static_cast<double>(r.lastLevelCacheBytes));
             obj.insert("bandwidth_from_cache", r.bandwidthFromCache);

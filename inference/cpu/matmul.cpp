@@ -156,6 +156,7 @@ struct PassMatrix {
     // An interleaved matrix on a family without its kernel: each step's rows (whole groups: steps
     // start at multiples of kDecodeStep) go back to the file's layout first.
     bool restoreRows = false;
+    ActFormat format = ActFormat::Float;  // of its activations
     const std::byte* xq = nullptr;
     size_t xStride = 0;
     int64_t first = 0;  // its row 0 in the pass: a multiple of kDecodeStep
@@ -169,7 +170,7 @@ void matmulVecDot(std::span<const WeightMatrix* const> ws, std::span<float* cons
     const size_t count = ws.size();
     std::array<PassMatrix, kMaxPassMatrices> pass;
     // The activations in each format the matrices want (a Q4_K_M pass mixes Q8K and Q8A2, say).
-    constexpr size_t kFormats = 5;
+    constexpr size_t kFormats = static_cast<size_t>(ActFormat::Q8KSwapped) + 1;  // the last one
     std::array<size_t, kFormats> formatOffset{};
     std::array<bool, kFormats> wanted{};
     size_t activationBytes = 0;
@@ -187,9 +188,11 @@ void matmulVecDot(std::span<const WeightMatrix* const> ws, std::span<float* cons
         m.stride = rowBytes(m.w->type, cols);
         m.first = rows;
         rows += (m.w->rows + kDecodeStep - 1) / kDecodeStep * kDecodeStep;
-        const auto format = static_cast<size_t>(actFormat(m.w->type, isa));
-        m.xStride = activationStride(static_cast<ActFormat>(format), cols);
-        if (!wanted[format] && static_cast<ActFormat>(format) != ActFormat::Float) {
+        m.format = actFormat(m.w->type, isa);
+        const auto format = static_cast<size_t>(m.format);
+        m.xStride = activationStride(m.format, cols);
+        // (format < kFormats always holds; said so that gcc -O3 sees the index in bounds)
+        if (m.format != ActFormat::Float && format < kFormats && !wanted[format]) {
             wanted[format] = true;
             formatOffset[format] = activationBytes;
             activationBytes += align64(m.xStride * static_cast<size_t>(nTokens));
@@ -204,11 +207,9 @@ void matmulVecDot(std::span<const WeightMatrix* const> ws, std::span<float* cons
     for (size_t f = 0; f < kFormats; ++f)
         if (wanted[f])
             quantizeActivations(static_cast<ActFormat>(f), x, nTokens, cols, activations + formatOffset[f], pool, isa);
-    for (size_t i = 0; i < count; ++i) {
-        const auto format = static_cast<size_t>(actFormat(pass[i].w->type, isa));
-        pass[i].xq = static_cast<ActFormat>(format) == ActFormat::Float ? reinterpret_cast<const std::byte*>(x)
-                                                                        : activations + formatOffset[format];
-    }
+    for (size_t i = 0; i < count; ++i)
+        pass[i].xq = pass[i].format == ActFormat::Float ? reinterpret_cast<const std::byte*>(x)
+                                                        : activations + formatOffset[static_cast<size_t>(pass[i].format)];
 
     // Chunks are multiples of kDecodeStep, and so is every matrix's first row: a step never
     // straddles two matrices, and each matrix's steps start where matmul on it alone starts them

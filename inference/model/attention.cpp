@@ -114,7 +114,7 @@ __attribute__((target("avx2,fma,f16c"))) void weightedRowsAvx2(float* out, const
         for (int64_t j = 0; j < count; ++j, row += stride) {
             const __m256 wj = _mm256_set1_ps(w[j]);
             const Row* x = reinterpret_cast<const Row*>(row) + c;
-            if (width == 64) {
+            if (width == 64) {  // a constant trip count: the compiler keeps acc in registers
                 for (int k = 0; k < 8; ++k)
                     acc[k] = _mm256_fmadd_ps(wj, load8(x + 8 * k), acc[k]);
             } else {

@@ -48,12 +48,7 @@ void softmax(float* x, int64_t n) {
     if (n <= 0)
         return;
     const float maxValue = *std::max_element(x, x + n);
-    double sum = 0.0;
-    for (int64_t i = 0; i < n; ++i) {
-        x[i] = std::exp(x[i] - maxValue);
-        sum += x[i];
-    }
-    const float inv = static_cast<float>(1.0 / sum);
+    const float inv = 1.0f / cpu::expShiftedSum(x, n, maxValue);
     for (int64_t i = 0; i < n; ++i)
         x[i] *= inv;
 }
